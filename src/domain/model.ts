@@ -1,0 +1,102 @@
+/**
+ * The domain model: alerts as the bridge sees them once a source mapper has read the wire format,
+ * and incidents, the unit a human works on. Timestamps are ISO-8601 strings in UTC.
+ */
+
+export const SOURCES = ['alertmanager', 'zabbix'] as const;
+export type Source = (typeof SOURCES)[number];
+
+export type AlertStatus = 'firing' | 'resolved';
+
+export const SEVERITIES = ['unknown', 'info', 'warning', 'average', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type Labels = Readonly<Record<string, string>>;
+
+/** What a sender told us about one alert in one delivery. */
+export interface AlertEvent {
+  /** Stable identity of the alert across its firing, updates and recovery (`am:<fingerprint>`, `zabbix:<eventid>`). */
+  readonly id: string;
+  readonly source: Source;
+  readonly status: AlertStatus;
+  readonly labels: Labels;
+  readonly annotations: Labels;
+  readonly startsAt: string;
+  /** When the alert resolved; null while it fires. */
+  readonly endsAt: string | null;
+  readonly url: string | null;
+  readonly title: string;
+  readonly severity: Severity;
+  /** A human acknowledged the alert at its source (Zabbix "acknowledged"). */
+  readonly ack?: { readonly by: string | null; readonly message: string | null; readonly at: string } | undefined;
+}
+
+/** An alert as kept inside its incident. */
+export interface AlertState {
+  readonly id: string;
+  readonly source: Source;
+  readonly status: AlertStatus;
+  readonly labels: Labels;
+  readonly annotations: Labels;
+  readonly startsAt: string;
+  readonly endsAt: string | null;
+  readonly url: string | null;
+  readonly title: string;
+  readonly severity: Severity;
+}
+
+export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved', 'closed'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export interface Incident {
+  readonly id: string;
+  /** The grouping key: which alerts belong together. */
+  readonly key: string;
+  readonly status: IncidentStatus;
+  readonly flapping: boolean;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly sources: readonly Source[];
+  /** Labels every alert of the incident shares. */
+  readonly labels: Labels;
+  readonly alerts: readonly AlertState[];
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+  readonly acknowledgedAt: string | null;
+  readonly acknowledgedBy: string | null;
+  readonly resolvedAt: string | null;
+  readonly closedAt: string | null;
+  /** Deliveries that changed nothing (repeat_interval re-sends, HA pairs, retries). */
+  readonly repeats: number;
+  readonly reopenCount: number;
+  /** Times at which an alert of the incident fired again after resolving; the basis of flapping. */
+  readonly refires: readonly string[];
+  /** Grows by one with every change a human could care about; duplicates leave it alone. */
+  readonly revision: number;
+}
+
+/** Why a decision came out as it did: the same words in logs, metrics and tests. */
+export const DECISION_REASONS = [
+  'new-incident',
+  'new-alert',
+  'duplicate',
+  'alert-updated',
+  'alert-resolved',
+  'alert-refired',
+  'incident-resolved',
+  'reopened',
+  'flapping',
+  'acknowledged',
+  'stale',
+  'unknown-resolved',
+] as const;
+export type DecisionReason = (typeof DECISION_REASONS)[number];
+
+/** What must happen outside the domain because of a decision. */
+export type IncidentEffect =
+  | { readonly type: 'incident-opened'; readonly incidentId: string }
+  | { readonly type: 'alerts-joined'; readonly incidentId: string; readonly alertIds: readonly string[] }
+  | { readonly type: 'incident-resolved'; readonly incidentId: string }
+  | { readonly type: 'incident-reopened'; readonly incidentId: string }
+  | { readonly type: 'flapping-started'; readonly incidentId: string }
+  | { readonly type: 'incident-acknowledged'; readonly incidentId: string; readonly by: string | null };
