@@ -192,7 +192,8 @@ function openNew(ctx: BatchContext, e: AlertEvent): Step {
 /** One alert event against the incident currently holding the key. */
 function step(d: Draft | null, e: AlertEvent, ctx: BatchContext): Step {
   const effects: IncidentEffect[] = [];
-  if (d === null) return e.status === 'firing' ? openNew(ctx, e) : { kind: 'same', reason: 'unknown-resolved', effects };
+  if (d === null)
+    return e.status === 'firing' ? openNew(ctx, e) : { kind: 'same', reason: 'unknown-resolved', effects };
 
   const known = d.alerts.get(e.id);
   const incoming = stateTime(e);
@@ -274,7 +275,11 @@ function duplicateOrUpdate(d: Draft, known: AlertState, e: AlertEvent, effects: 
  * When the events open a new incident and `ctx.newIncidentId` is missing, it answers `needs-id`;
  * call it again with an id.
  */
-export function decideAlerts(current: Incident | null, events: readonly AlertEvent[], ctx: BatchContext): BatchOutcome {
+export function decideAlerts(
+  current: Incident | null,
+  events: readonly AlertEvent[],
+  ctx: BatchContext,
+): BatchOutcome {
   let draft: Draft | null = current ? draftOf(current) : null;
   let idUsed = false;
   const decisions: AlertDecision[] = [];
@@ -290,10 +295,15 @@ export function decideAlerts(current: Incident | null, events: readonly AlertEve
     effects.push(...s.effects);
   }
   if (draft === null) return { kind: 'decided', incident: null, changed: false, decisions, effects };
-  const seen = decisions.some((x) => x.incidentId === draft?.base.id && x.reason !== 'stale' && x.reason !== 'unknown-resolved');
+  const seen = decisions.some(
+    (x) => x.incidentId === draft?.base.id && x.reason !== 'stale' && x.reason !== 'unknown-resolved',
+  );
   if (seen) draft.base = { ...draft.base, lastSeenAt: ctx.now };
   const changed = draft.created || draft.changed || seen;
-  return { kind: 'decided', incident: freeze(draft), changed, decisions, effects: mergeJoins(effects) };
+  // Alerts that arrive with the incident's opening are part of the news that it opened.
+  const created = draft.created ? draft.base.id : null;
+  const news = effects.filter((e) => !(e.type === 'alerts-joined' && e.incidentId === created));
+  return { kind: 'decided', incident: freeze(draft), changed, decisions, effects: mergeJoins(news) };
 }
 
 /** Several alerts joining in one delivery are one piece of news. */

@@ -28,7 +28,9 @@ export interface AlertEvent {
   readonly title: string;
   readonly severity: Severity;
   /** A human acknowledged the alert at its source (Zabbix "acknowledged"). */
-  readonly ack?: { readonly by: string | null; readonly message: string | null; readonly at: string } | undefined;
+  readonly ack?:
+    | { readonly by: string | null; readonly message: string | null; readonly at: string }
+    | undefined;
 }
 
 /** An alert as kept inside its incident. */

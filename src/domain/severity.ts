@@ -1,9 +1,8 @@
 import { SEVERITIES, type Severity } from './model.js';
 
-const RANK: Readonly<Record<Severity, number>> = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<
-  Severity,
-  number
->;
+const RANK: Readonly<Record<Severity, number>> = Object.fromEntries(
+  SEVERITIES.map((s, i) => [s, i]),
+) as Record<Severity, number>;
 
 const ALIASES: Readonly<Record<string, Severity>> = {
   critical: 'critical',

@@ -1,0 +1,37 @@
+import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
+import type { Clock, IncidentStore, Intake, Logger, Metrics } from '../../app/ports.js';
+import { alertmanagerSource } from '../sources/alertmanager-source.js';
+import { zabbixSource } from '../sources/zabbix-source.js';
+import { apiRoutes } from './api-routes.js';
+import { errorHandler, notFound } from './errors.js';
+import { opsRoutes } from './ops-routes.js';
+import { webhookRoute } from './webhook-route.js';
+
+export interface HttpDeps {
+  readonly intake: Intake;
+  readonly store: IncidentStore;
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  readonly webhookToken: string | undefined;
+  readonly apiToken: string | undefined;
+  readonly maxBodyBytes: number;
+  readonly draining: () => boolean;
+}
+
+/** The whole HTTP surface; reading this function tells every route the bridge serves. */
+export function createHttpApp(deps: HttpDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  const webhookDeps = { ...deps, token: deps.webhookToken };
+  app.use('/webhooks/alertmanager', webhookRoute(webhookDeps, alertmanagerSource));
+  app.use('/webhooks/zabbix', webhookRoute(webhookDeps, zabbixSource));
+  app.use('/api', apiRoutes({ ...deps, token: deps.apiToken }));
+  app.use(opsRoutes(deps));
+  app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
+  app.use(errorHandler(deps.logger));
+  return app;
+}

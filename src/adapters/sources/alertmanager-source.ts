@@ -1,0 +1,9 @@
+import type { WebhookSource } from '../http/webhook-route.js';
+import { mapAlertmanager } from './alertmanager-mapper.js';
+import { type AlertmanagerPayload, alertmanagerPayloadSchema } from './alertmanager-payload.js';
+
+export const alertmanagerSource: WebhookSource<AlertmanagerPayload> = {
+  source: 'alertmanager',
+  schema: alertmanagerPayloadSchema,
+  map: mapAlertmanager,
+};

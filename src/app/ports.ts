@@ -1,0 +1,92 @@
+import type {
+  AlertEvent,
+  DecisionReason,
+  Incident,
+  IncidentEffect,
+  IncidentStatus,
+  Source,
+} from '../domain/model.js';
+
+/** What one webhook delivery handed us, as the domain reads it. */
+export interface Delivery {
+  readonly source: Source;
+  readonly receivedAt: string;
+  readonly events: readonly AlertEvent[];
+}
+
+/** What the store should do with the incident a key update decided on. */
+export interface KeyUpdate<T> {
+  /** The incident now current for the key; null leaves the key as it was. */
+  readonly next: Incident | null;
+  /** False when nothing changed and nothing needs writing. */
+  readonly write: boolean;
+  readonly result: T;
+}
+
+export interface IncidentQuery {
+  readonly status?: IncidentStatus | undefined;
+  readonly source?: Source | undefined;
+  readonly limit: number;
+}
+
+/**
+ * Incidents, stored. One port, two adapters: memory (embedded, made durable by the journal) and Redis.
+ * Updates of one key or one incident are atomic against every other writer, in this process or another.
+ */
+export interface IncidentStore {
+  updateByKey<T>(key: string, fn: (current: Incident | null) => Promise<KeyUpdate<T>>): Promise<T>;
+  /** Runs `fn` on the incident; a null `next` leaves it unchanged. Answers null for an unknown id. */
+  updateById<T>(id: string, fn: (current: Incident) => Promise<KeyUpdate<T>>): Promise<T | null>;
+  get(id: string): Promise<Incident | null>;
+  /** Newest first. */
+  list(query: IncidentQuery): Promise<Incident[]>;
+  nextIncidentId(): Promise<string>;
+  countByStatus(): Promise<Record<IncidentStatus, number>>;
+}
+
+/** The commands that change state; in the embedded mode each is journaled before it is carried out. */
+export type Command =
+  | { readonly type: 'ingest'; readonly delivery: Delivery }
+  | { readonly type: 'ack'; readonly incidentId: string; readonly by: string | null; readonly at: string }
+  | { readonly type: 'close'; readonly incidentId: string; readonly at: string };
+
+/** Takes a command durably (journal or queue) and, where it can, carries it out at once. */
+export interface Intake {
+  submit(command: Command): Promise<CommandResult>;
+  /** True while the intake can take commands durably. */
+  ready(): Promise<boolean>;
+}
+
+export type CommandResult =
+  | { readonly type: 'queued' }
+  | { readonly type: 'ingested'; readonly decisions: readonly IngestDecision[] }
+  | { readonly type: 'incident'; readonly incident: Incident | null; readonly rejected?: string | undefined };
+
+export interface IngestDecision {
+  readonly alertId: string;
+  readonly incidentId: string | null;
+  readonly reason: DecisionReason;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** The bridge's own figures; adapters decide how they are exported. */
+export interface Metrics {
+  alertsReceived(source: Source, count: number): void;
+  decision(reason: DecisionReason): void;
+  webhookRequest(source: string, code: number, seconds: number): void;
+}
+
+/** Something outside the core wants to hear what changed (later: the tracker, notifications). */
+export interface EffectSink {
+  publish(effects: readonly IncidentEffect[], incidents: readonly Incident[]): Promise<void>;
+}
