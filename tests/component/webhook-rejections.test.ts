@@ -29,12 +29,13 @@ describe.each(STORE_MODES)('webhook rejections (%s store)', (mode) => {
 
   it('answers 401 without the token, with a wrong one, and in another scheme', async () => {
     const body = fixture('alertmanager', '11-firing-bearer-auth');
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       {},
       { authorization: 'Bearer wrong' },
       { authorization: `Token ${TOKEN}` },
       { authorization: `Basic ${Buffer.from('user:wrong').toString('base64')}` },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const r = await b.post('/webhooks/alertmanager', body, headers);
       expect(r.status).toBe(401);
       expect(r.body.error).toBe('unauthorized');
@@ -86,7 +87,7 @@ describe.each(STORE_MODES)('webhook rejections (%s store)', (mode) => {
     );
     const wrongVersion = await b.post(
       '/webhooks/alertmanager',
-      { ...fixture('alertmanager', '01-firing-single'), version: '3' },
+      { ...fixture<Record<string, unknown>>('alertmanager', '01-firing-single'), version: '3' },
       auth,
     );
     expect(wrongVersion.status).toBe(400);
