@@ -1,6 +1,7 @@
 import type { GroupingRules } from '../domain/grouping.js';
 import { acknowledge, type CommandOutcome, close } from '../domain/incident-decisions.js';
 import type { Incident } from '../domain/model.js';
+import { recordTrackerLink } from '../domain/tracker-sync.js';
 import { ingestDelivery } from './ingest.js';
 import type { Command, CommandResult, EffectSink, IncidentStore, Logger, Metrics } from './ports.js';
 
@@ -36,13 +37,20 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     switch (command.type) {
       case 'ingest': {
         const out = await ingestDelivery(deps, command.delivery);
-        if (out.effects.length > 0) await deps.effects.publish(out.effects, out.changed);
+        if (out.changed.length > 0) await deps.effects.publish(out.effects, out.changed);
         return { type: 'ingested', decisions: out.decisions };
       }
       case 'ack':
         return onIncident(command.incidentId, (i) => acknowledge(i, command.by, command.at));
       case 'close':
         return onIncident(command.incidentId, (i) => close(i, command.at));
+      case 'tracker-synced': {
+        const incident = await deps.store.updateById(command.incidentId, async (i) => {
+          const next = recordTrackerLink(i, command.link);
+          return { next, write: true, result: next };
+        });
+        return { type: 'incident', incident };
+      }
     }
   };
 }

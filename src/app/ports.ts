@@ -5,6 +5,7 @@ import type {
   IncidentEffect,
   IncidentStatus,
   Source,
+  TrackerLink,
 } from '../domain/model.js';
 
 /** What one webhook delivery handed us, as the domain reads it. */
@@ -48,7 +49,8 @@ export interface IncidentStore {
 export type Command =
   | { readonly type: 'ingest'; readonly delivery: Delivery }
   | { readonly type: 'ack'; readonly incidentId: string; readonly by: string | null; readonly at: string }
-  | { readonly type: 'close'; readonly incidentId: string; readonly at: string };
+  | { readonly type: 'close'; readonly incidentId: string; readonly at: string }
+  | { readonly type: 'tracker-synced'; readonly incidentId: string; readonly link: TrackerLink };
 
 /** Takes a command durably (journal or queue) and, where it can, carries it out at once. */
 export interface Intake {

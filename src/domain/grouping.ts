@@ -9,13 +9,17 @@ export interface IncidentPolicy {
   readonly flapping: { readonly cycles: number; readonly windowMs: number };
 }
 
-export interface Route {
-  readonly name: string;
+/** Which alerts a rule applies to. */
+export interface Matcher {
   readonly source?: Source | undefined;
   /** Label equality. */
   readonly match: Labels;
   /** Label regular expressions, anchored like Alertmanager's. */
   readonly matchRe: Readonly<Record<string, RegExp>>;
+}
+
+export interface Route extends Matcher {
+  readonly name: string;
   readonly policy: IncidentPolicy;
 }
 
@@ -33,7 +37,7 @@ export const DEFAULT_POLICY: IncidentPolicy = {
 
 export const DEFAULT_GROUPING: GroupingRules = { defaults: DEFAULT_POLICY, routes: [] };
 
-export function routeMatches(route: Route, source: Source, labels: Labels): boolean {
+export function routeMatches(route: Matcher, source: Source, labels: Labels): boolean {
   if (route.source !== undefined && route.source !== source) return false;
   for (const [name, value] of Object.entries(route.match)) if ((labels[name] ?? '') !== value) return false;
   for (const [name, re] of Object.entries(route.matchRe)) if (!re.test(labels[name] ?? '')) return false;

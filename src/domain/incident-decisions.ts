@@ -7,6 +7,8 @@ import type {
   IncidentEffect,
   IncidentStatus,
   Labels,
+  NewsItem,
+  NewsKind,
   Source,
 } from './model.js';
 import { maxSeverity } from './severity.js';
@@ -93,6 +95,8 @@ function newDraft(id: string, key: string, e: AlertEvent, now: string): Draft {
       reopenCount: 0,
       refires: [],
       revision: 1,
+      news: [],
+      jira: null,
     },
     alerts: new Map([[e.id, toState(e)]]),
     created: true,
@@ -302,8 +306,9 @@ export function decideAlerts(
   const changed = draft.created || draft.changed || seen;
   // Alerts that arrive with the incident's opening are part of the news that it opened.
   const created = draft.created ? draft.base.id : null;
-  const news = effects.filter((e) => !(e.type === 'alerts-joined' && e.incidentId === created));
-  return { kind: 'decided', incident: freeze(draft), changed, decisions, effects: mergeJoins(news) };
+  const told = mergeJoins(effects.filter((e) => !(e.type === 'alerts-joined' && e.incidentId === created)));
+  draft.base = { ...draft.base, news: appendNews(draft.base.news, told, ctx.now) };
+  return { kind: 'decided', incident: freeze(draft), changed, decisions, effects: told };
 }
 
 /** Several alerts joining in one delivery are one piece of news. */
@@ -316,6 +321,40 @@ function mergeJoins(effects: readonly IncidentEffect[]): IncidentEffect[] {
     } else out.push(e);
   }
   return out;
+}
+
+/** News kept per incident; older items have been told in the tracker or are summed up in its description. */
+export const MAX_NEWS = 50;
+
+const NEWS_OF: Partial<Record<IncidentEffect['type'], NewsKind>> = {
+  'alerts-joined': 'alerts-joined',
+  'incident-resolved': 'resolved',
+  'incident-reopened': 'reopened',
+  'flapping-started': 'flapping-started',
+  'incident-acknowledged': 'acknowledged',
+};
+
+/** Turns effects into news items for the people following the incident. */
+export function appendNews(
+  news: readonly NewsItem[],
+  effects: readonly IncidentEffect[],
+  at: string,
+): NewsItem[] {
+  let seq = news.at(-1)?.seq ?? 0;
+  const out = [...news];
+  for (const e of effects) {
+    const kind = NEWS_OF[e.type];
+    if (!kind) continue;
+    seq += 1;
+    out.push({
+      seq,
+      kind,
+      at,
+      ...(e.type === 'alerts-joined' ? { alertIds: e.alertIds } : {}),
+      ...(e.type === 'incident-acknowledged' ? { by: e.by } : {}),
+    });
+  }
+  return out.slice(-MAX_NEWS);
 }
 
 export type CommandOutcome =
@@ -335,6 +374,7 @@ export function acknowledge(incident: Incident, by: string | null, now: string):
       acknowledgedAt: now,
       acknowledgedBy: by,
       revision: incident.revision + 1,
+      news: appendNews(incident.news, [{ type: 'incident-acknowledged', incidentId: incident.id, by }], now),
     },
     effects: [{ type: 'incident-acknowledged', incidentId: incident.id, by }],
   };

@@ -75,6 +75,38 @@ export interface Incident {
   readonly refires: readonly string[];
   /** Grows by one with every change a human could care about; duplicates leave it alone. */
   readonly revision: number;
+  /** What happened that the people following the incident should hear of, newest last (bounded). */
+  readonly news: readonly NewsItem[];
+  /** The incident's issue in the tracker, once it has one. */
+  readonly jira: TrackerLink | null;
+}
+
+export type NewsKind = 'alerts-joined' | 'resolved' | 'reopened' | 'flapping-started' | 'acknowledged';
+
+export interface NewsItem {
+  /** Increases by one per item over the incident's life. */
+  readonly seq: number;
+  readonly kind: NewsKind;
+  readonly at: string;
+  readonly alertIds?: readonly string[] | undefined;
+  readonly by?: string | null | undefined;
+}
+
+/** What the tracker shows of the incident, as of the last reconciliation. */
+export interface TrackerLink {
+  /** Null until the issue exists (an error may say why it does not yet). */
+  readonly key: string | null;
+  readonly url: string | null;
+  readonly syncedAt: string | null;
+  /** The incident revision the issue reflects. */
+  readonly syncedRevision: number;
+  /** News up to this seq has been told in the tracker. */
+  readonly newsSeq: number;
+  /** Whether the issue was last moved to done or left open by the bridge. */
+  readonly state: 'open' | 'done';
+  /** Fingerprint of the summary and description last written, to skip writes that change nothing. */
+  readonly contentHash: string;
+  readonly error?: string | undefined;
 }
 
 /** Why a decision came out as it did: the same words in logs, metrics and tests. */

@@ -10,6 +10,7 @@ import {
   type Route,
 } from '../../domain/grouping.js';
 import { SOURCES } from '../../domain/model.js';
+import type { TrackerRules } from '../../domain/tracker-plan.js';
 
 export class RulesError extends Error {}
 
@@ -63,12 +64,87 @@ function toPolicy(p: PolicyFields | undefined, base: IncidentPolicy): IncidentPo
   };
 }
 
+const SEVERITY_NAMES = ['unknown', 'info', 'warning', 'average', 'high', 'critical'] as const;
+
+const jiraFileSchema = z.strictObject({
+  issue: z
+    .strictObject({
+      issue_type: z.string().min(1).optional(),
+      labels: z.array(z.string().min(1)).optional(),
+      components: z.array(z.string().min(1)).optional(),
+      summary: z.string().min(1).optional(),
+      description: z.string().optional(),
+      priorities: z.partialRecord(z.enum(SEVERITY_NAMES), z.string().min(1)).optional(),
+    })
+    .optional(),
+  transitions: z
+    .strictObject({
+      resolve: z.string().min(1).optional(),
+      resolve_resolution: z.string().min(1).optional(),
+      reopen: z.string().min(1).optional(),
+      wont_fix_resolution: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+    })
+    .optional(),
+  routes: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        source: z.enum(SOURCES).optional(),
+        match: z.record(labelName, z.string()).optional(),
+        match_re: z.record(labelName, regex).optional(),
+        project: z.string().min(1).optional(),
+        issue_type: z.string().min(1).optional(),
+        components: z.array(z.string().min(1)).optional(),
+        labels: z.array(z.string().min(1)).optional(),
+      }),
+    )
+    .optional(),
+});
+
+/** Tracker rules without the project, which comes from JIRA_PROJECT. */
+export type TrackerRulesSansProject = Omit<TrackerRules, 'project'>;
+
 export interface Rules {
   readonly grouping: GroupingRules;
+  readonly tracker: TrackerRulesSansProject;
 }
 
+const DEFAULT_SUMMARY = '[{{severity}}] {{title}}';
+const DEFAULT_DESCRIPTION = 'Opened by incident-bridge for {{id}} from {{sources}}.';
+
 /** Each file the bridge understands, with the schema its content must satisfy. */
-const KNOWN_FILES = ['grouping.yml'] as const;
+const KNOWN_FILES = ['grouping.yml', 'jira.yml'] as const;
+
+const compileRe = (m: Record<string, string> | undefined): Record<string, RegExp> =>
+  Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, new RegExp(`^(?:${v})$`)]));
+
+function loadTracker(dir: string): TrackerRulesSansProject {
+  const file = join(dir, 'jira.yml');
+  const j = existsSync(file) ? parseWith(file, jiraFileSchema, readYaml(file)) : {};
+  const wontFix = j.transitions?.wont_fix_resolution;
+  return {
+    issueType: j.issue?.issue_type ?? 'Task',
+    labels: j.issue?.labels ?? ['incident-bridge'],
+    components: j.issue?.components ?? [],
+    summary: j.issue?.summary ?? DEFAULT_SUMMARY,
+    description: j.issue?.description ?? DEFAULT_DESCRIPTION,
+    priorities: j.issue?.priorities ?? {},
+    transitions: { resolve: j.transitions?.resolve, reopen: j.transitions?.reopen },
+    resolveResolution: j.transitions?.resolve_resolution,
+    noReopenResolutions:
+      wontFix === undefined ? ["Won't Fix", "Won't Do"] : Array.isArray(wontFix) ? wontFix : [wontFix],
+    routes: (j.routes ?? []).map((r) => ({
+      name: r.name,
+      source: r.source,
+      match: r.match ?? {},
+      matchRe: compileRe(r.match_re),
+      project: r.project,
+      issueType: r.issue_type,
+      components: r.components,
+      labels: r.labels,
+    })),
+  };
+}
 
 function readYaml(file: string): unknown {
   const doc = parseDocument(readFileSync(file, 'utf8'), { prettyErrors: true });
@@ -106,10 +182,8 @@ export function loadRules(dir: string): Rules {
     name: r.name,
     source: r.source,
     match: r.match ?? {},
-    matchRe: Object.fromEntries(
-      Object.entries(r.match_re ?? {}).map(([k, v]) => [k, new RegExp(`^(?:${v})$`)]),
-    ),
+    matchRe: compileRe(r.match_re),
     policy: toPolicy(r, defaults),
   }));
-  return { grouping: { defaults, routes } };
+  return { grouping: { defaults, routes }, tracker: loadTracker(dir) };
 }

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/** The `JIRA_*` variables. Without `JIRA_URL` the bridge runs with no tracker. */
+export const jiraEnvSchema = z
+  .object({
+    JIRA_URL: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim().replace(/\/+$/, '')))
+      .pipe(z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional()),
+    JIRA_PROJECT: optional,
+    JIRA_API_VERSION: z.enum(['2', '3']).optional(),
+    JIRA_EMAIL: optional,
+    JIRA_API_TOKEN: optional,
+    JIRA_PAT: optional,
+    JIRA_CA_FILE: optional,
+    JIRA_TIMEOUT: z.coerce.number().int().min(100).max(120_000).default(15_000),
+    /** How many times one call is retried on 429, 5xx or a network error before the job gives up for now. */
+    JIRA_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(6),
+  })
+  .superRefine((c, ctx) => {
+    if (c.JIRA_URL === undefined) return;
+    if (c.JIRA_PROJECT === undefined)
+      ctx.addIssue({ code: 'custom', path: ['JIRA_PROJECT'], message: 'required with JIRA_URL' });
+    const basic = c.JIRA_EMAIL !== undefined || c.JIRA_API_TOKEN !== undefined;
+    if (basic && (c.JIRA_EMAIL === undefined || c.JIRA_API_TOKEN === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.JIRA_EMAIL ? 'JIRA_API_TOKEN' : 'JIRA_EMAIL'],
+        message: 'JIRA_EMAIL and JIRA_API_TOKEN go together',
+      });
+    }
+    if (!basic && c.JIRA_PAT === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JIRA_PAT'],
+        message: 'set JIRA_PAT, or JIRA_EMAIL and JIRA_API_TOKEN',
+      });
+    }
+  });
+
+export type JiraEnv = z.infer<typeof jiraEnvSchema>;
+
+export interface JiraSettings {
+  readonly baseUrl: string;
+  readonly project: string;
+  readonly apiVersion: 2 | 3;
+  readonly auth:
+    | { readonly type: 'basic'; readonly email: string; readonly token: string }
+    | { readonly type: 'bearer'; readonly token: string };
+  readonly caFile?: string | undefined;
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+}
+
+/** Jira Cloud (`*.atlassian.net`) speaks REST v3 by default; Data Center speaks v2. */
+export function jiraSettings(env: JiraEnv): JiraSettings | null {
+  if (env.JIRA_URL === undefined || env.JIRA_PROJECT === undefined) return null;
+  const host = new URL(env.JIRA_URL).hostname;
+  const apiVersion = env.JIRA_API_VERSION
+    ? (Number(env.JIRA_API_VERSION) as 2 | 3)
+    : host.endsWith('.atlassian.net')
+      ? 3
+      : 2;
+  const auth =
+    env.JIRA_EMAIL !== undefined && env.JIRA_API_TOKEN !== undefined
+      ? ({ type: 'basic', email: env.JIRA_EMAIL, token: env.JIRA_API_TOKEN } as const)
+      : ({ type: 'bearer', token: env.JIRA_PAT ?? '' } as const);
+  return {
+    baseUrl: env.JIRA_URL,
+    project: env.JIRA_PROJECT,
+    apiVersion,
+    auth,
+    caFile: env.JIRA_CA_FILE,
+    timeoutMs: env.JIRA_TIMEOUT,
+    maxRetries: env.JIRA_MAX_RETRIES,
+  };
+}
+
+export const JIRA_SECRETS = ['JIRA_API_TOKEN', 'JIRA_PAT'] as const;

@@ -1,0 +1,105 @@
+import type { IssueRef, IssueState, IssueTracker } from '../../app/tracker-ports.js';
+import type { RichText } from '../../domain/rich-text.js';
+import type { IssueSpec } from '../../domain/tracker-plan.js';
+import { type JiraClient, JiraError } from './jira-client.js';
+import { toAdf, toWiki } from './rich-text-render.js';
+
+interface SearchResult {
+  issues?: { key: string }[];
+}
+interface Transition {
+  id: string;
+  name: string;
+}
+
+/** JQL string literal. */
+const q = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** The IssueTracker port on Jira Cloud (v3, ADF) or Data Center (v2, wiki markup). */
+export class JiraTracker implements IssueTracker {
+  constructor(private readonly client: JiraClient) {}
+
+  private body(doc: RichText): unknown {
+    return this.client.apiVersion === 3 ? toAdf(doc) : toWiki(doc);
+  }
+
+  async findByLabel(project: string, label: string): Promise<IssueRef | null> {
+    const jql = `project = ${q(project)} AND labels = ${q(label)} ORDER BY created ASC`;
+    // Cloud removed /search (410); /search/jql pages with nextPageToken. Data Center has only /search.
+    const path = this.client.apiVersion === 3 ? '/search/jql' : '/search';
+    const res = await this.client.request<SearchResult>('search', 'POST', path, {
+      data: { jql, fields: ['summary'], maxResults: 5 },
+    });
+    const key = res.issues?.[0]?.key;
+    return key ? { key, url: this.client.browseUrl(key) } : null;
+  }
+
+  async create(spec: IssueSpec): Promise<IssueRef> {
+    const fields: Record<string, unknown> = {
+      project: { key: spec.project },
+      issuetype: { name: spec.issueType },
+      summary: spec.summary,
+      description: this.body(spec.description),
+      labels: spec.labels,
+    };
+    if (spec.components.length > 0) fields.components = spec.components.map((name) => ({ name }));
+    if (spec.priority) fields.priority = { name: spec.priority };
+    const res = await this.client.request<{ key: string }>('create-issue', 'POST', '/issue', {
+      data: { fields },
+    });
+    return { key: res.key, url: this.client.browseUrl(res.key) };
+  }
+
+  async updateContent(key: string, spec: Pick<IssueSpec, 'summary' | 'description'>): Promise<void> {
+    await this.client.request('update-issue', 'PUT', `/issue/${encodeURIComponent(key)}`, {
+      params: { notifyUsers: false },
+      data: { fields: { summary: spec.summary, description: this.body(spec.description) } },
+    });
+  }
+
+  async comment(key: string, body: RichText): Promise<void> {
+    await this.client.request('add-comment', 'POST', `/issue/${encodeURIComponent(key)}/comment`, {
+      data: { body: this.body(body) },
+    });
+  }
+
+  async state(key: string): Promise<IssueState> {
+    const res = await this.client.request<{
+      fields: {
+        status?: { name?: string; statusCategory?: { key?: string } };
+        resolution?: { name?: string } | null;
+      };
+    }>('get-issue', 'GET', `/issue/${encodeURIComponent(key)}`, { params: { fields: 'status,resolution' } });
+    return {
+      status: res.fields.status?.name ?? '',
+      category: res.fields.status?.statusCategory?.key ?? '',
+      resolution: res.fields.resolution?.name ?? null,
+    };
+  }
+
+  async transition(key: string, name: string, resolution?: string): Promise<boolean> {
+    const path = `/issue/${encodeURIComponent(key)}/transitions`;
+    const { transitions } = await this.client.request<{ transitions: Transition[] }>(
+      'get-transitions',
+      'GET',
+      path,
+    );
+    const t = transitions.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!t) return false;
+    const post = (withResolution: boolean) =>
+      this.client.request('transition', 'POST', path, {
+        data: {
+          transition: { id: t.id },
+          ...(withResolution && resolution ? { fields: { resolution: { name: resolution } } } : {}),
+        },
+      });
+    try {
+      await post(true);
+    } catch (e) {
+      // Jira answers 400 when the resolution field is not on the transition's screen: the workflow sets it.
+      if (!(e instanceof JiraError && e.status === 400 && resolution)) throw e;
+      await post(false);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,99 @@
+import type { TrackerLink } from '../domain/model.js';
+import { incidentLabel, type TrackerRules } from '../domain/tracker-plan.js';
+import { planSync } from '../domain/tracker-sync.js';
+import type { Clock, IncidentStore, Intake, Logger } from './ports.js';
+import type { IssueTracker, Locks } from './tracker-ports.js';
+
+export interface TrackerSyncDeps {
+  readonly store: Pick<IncidentStore, 'get'>;
+  readonly intake: Pick<Intake, 'submit'>;
+  readonly tracker: IssueTracker;
+  readonly locks: Locks;
+  readonly rules: TrackerRules;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly onIssueCreated?: (() => void) | undefined;
+}
+
+export type SyncOutcome = 'synced' | 'in-line' | 'missing';
+
+/**
+ * Brings the incident's issue in line with the incident: creates it if missing (found again by its
+ * label first, so a crash between "Jira created it" and "we stored the key" never makes a second one),
+ * rewrites its content when it changed, tells the news in one comment, and moves it to done or back.
+ * Holds the incident's lock throughout, so two instances never sync one incident at once.
+ */
+export async function syncIncident(deps: TrackerSyncDeps, incidentId: string): Promise<SyncOutcome> {
+  return deps.locks.withLock(`tracker:${incidentId}`, async () => {
+    const incident = await deps.store.get(incidentId);
+    if (!incident) return 'missing';
+    const plan = planSync(incident, deps.rules);
+    if (plan.inLine && !incident.jira?.error && incident.jira?.syncedRevision === incident.revision)
+      return 'in-line';
+    const now = () => deps.clock.now().toISOString();
+    const save = async (link: TrackerLink) => {
+      await deps.intake.submit({ type: 'tracker-synced', incidentId, link });
+    };
+
+    let link: TrackerLink = incident.jira ?? {
+      key: null,
+      url: null,
+      syncedAt: null,
+      syncedRevision: 0,
+      newsSeq: 0,
+      state: 'open',
+      contentHash: '',
+    };
+    try {
+      let updateContent = plan.updateContent;
+      if (plan.needsIssue) {
+        const found = await deps.tracker.findByLabel(plan.spec.project, incidentLabel(incidentId));
+        const ref = found ?? (await deps.tracker.create(plan.spec));
+        if (!found) deps.onIssueCreated?.();
+        deps.logger.info(found ? 'issue found again' : 'issue created', { incidentId, key: ref.key });
+        link = {
+          ...link,
+          key: ref.key,
+          url: ref.url,
+          newsSeq: plan.newsSeq,
+          contentHash: found ? '' : plan.contentHash,
+        };
+        // Stored at once: from here on a retry never searches or creates again.
+        await save({ ...link, error: undefined });
+        updateContent = found !== null;
+      }
+      const key = link.key ?? '';
+      if (updateContent) await deps.tracker.updateContent(key, plan.spec);
+      if (plan.comment) await deps.tracker.comment(key, plan.comment);
+      let state = link.state;
+      if (plan.move === 'resolve' && deps.rules.transitions.resolve) {
+        await deps.tracker.transition(key, deps.rules.transitions.resolve, deps.rules.resolveResolution);
+        state = 'done';
+      } else if (plan.move === 'reopen' && deps.rules.transitions.reopen) {
+        const now = await deps.tracker.state(key);
+        const wontFix =
+          now.resolution !== null &&
+          deps.rules.noReopenResolutions.some((r) => r.toLowerCase() === now.resolution?.toLowerCase());
+        if (wontFix) deps.logger.info('issue not reopened', { incidentId, key, resolution: now.resolution });
+        else await deps.tracker.transition(key, deps.rules.transitions.reopen);
+        state = wontFix ? 'done' : 'open';
+      } else if (plan.move !== null) {
+        // No transition configured: the bridge leaves the issue's status to people.
+        state = plan.move === 'resolve' ? 'done' : 'open';
+      }
+      await save({
+        ...link,
+        state,
+        newsSeq: plan.newsSeq,
+        contentHash: plan.contentHash,
+        syncedRevision: incident.revision,
+        syncedAt: now(),
+        error: undefined,
+      });
+      return 'synced';
+    } catch (e) {
+      await save({ ...link, error: e instanceof Error ? e.message : String(e) }).catch(() => undefined);
+      throw e;
+    }
+  });
+}

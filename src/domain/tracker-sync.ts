@@ -1,0 +1,62 @@
+import type { Incident, NewsItem, TrackerLink } from './model.js';
+import type { RichText } from './rich-text.js';
+import { contentHash, type IssueSpec, planIssue, renderNews, type TrackerRules } from './tracker-plan.js';
+
+/** What reconciling an incident with its issue takes, worked out from the stored state alone. */
+export interface SyncPlan {
+  readonly spec: IssueSpec;
+  readonly contentHash: string;
+  /** No issue is known: find it by its label, or create it. */
+  readonly needsIssue: boolean;
+  readonly updateContent: boolean;
+  /** One comment for every piece of news not yet told; null when there is none. */
+  readonly comment: RichText | null;
+  readonly newsSeq: number;
+  readonly move: 'resolve' | 'reopen' | null;
+  /** Nothing to do: no call to the tracker at all. */
+  readonly inLine: boolean;
+}
+
+const wantsDone = (i: Incident): boolean => i.status === 'resolved' || i.status === 'closed';
+
+export function planSync(incident: Incident, rules: TrackerRules): SyncPlan {
+  const spec = planIssue(incident, rules);
+  const hash = contentHash(spec);
+  const link = incident.jira;
+  const lastNews = incident.news.at(-1)?.seq ?? 0;
+  const needsIssue = !link?.key;
+  // News that happened before the issue existed is in its description already.
+  const untold: NewsItem[] = needsIssue ? [] : incident.news.filter((n) => n.seq > (link?.newsSeq ?? 0));
+  const state = needsIssue ? 'open' : (link?.state ?? 'open');
+  const move =
+    wantsDone(incident) && state === 'open'
+      ? 'resolve'
+      : !wantsDone(incident) && state === 'done'
+        ? 'reopen'
+        : null;
+  const updateContent = !needsIssue && link?.contentHash !== hash;
+  return {
+    spec,
+    contentHash: hash,
+    needsIssue,
+    updateContent,
+    comment: untold.length > 0 ? renderNews(untold, incident) : null,
+    newsSeq: lastNews,
+    move,
+    inLine: !needsIssue && !updateContent && untold.length === 0 && move === null,
+  };
+}
+
+/** Whether the incident changed since the issue was last brought in line. */
+export function needsSync(incident: Incident): boolean {
+  return (
+    incident.jira?.key == null ||
+    incident.revision > incident.jira.syncedRevision ||
+    Boolean(incident.jira.error)
+  );
+}
+
+/** Records what the tracker now shows; not a change a human needs to hear of, so no new revision. */
+export function recordTrackerLink(incident: Incident, link: TrackerLink): Incident {
+  return { ...incident, jira: link };
+}
