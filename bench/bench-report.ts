@@ -1,0 +1,92 @@
+import type { BenchResult, LoadSummary, ModeResult } from './bench-result.js';
+import { TARGETS } from './bench-result.js';
+
+const int = (n: number): string => Math.round(n).toLocaleString('en');
+const ms = (n: number): string => n.toFixed(1);
+const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
+
+function failures(load: LoadSummary): string {
+  const parts = Object.entries(load.failures).map(([k, v]) => `${v} x ${k}`);
+  return parts.length === 0 ? `${int(load.accepted)}/${int(load.requests)}` : parts.join(', ');
+}
+
+/** Columns aligned; a row of one cell is a section heading printed as it is. */
+function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const r of rows) {
+    if (r.length === 1) continue;
+    for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
+  }
+  const line = (r: readonly string[]): string =>
+    r
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('   ')
+      .trimEnd();
+  return rows.map((r) => (r.length === 1 ? (r[0] ?? '') : line(r))).join('\n');
+}
+
+/** The result as the table printed at the end of a run. */
+export function formatReport(r: BenchResult): string {
+  const modes = r.modes;
+  const row = (label: string, bare: string, each: (m: ModeResult) => string, target = ''): string[] => [
+    label,
+    bare,
+    ...modes.map(each),
+    target,
+  ];
+  const redisOnly = (m: ModeResult, f: (x: NonNullable<ModeResult['redisMemory']>) => string): string =>
+    m.redisMemory ? f(m.redisMemory) : '-';
+  const s = r.storm;
+  const o = r.options;
+  const lines = [
+    `incident-bridge bench, ${r.startedAt}`,
+    `machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB RAM, Node ${r.machine.node} (${r.machine.platform})`,
+    `storm: ${int(s.deliveries)} Alertmanager deliveries x ${o.alertsPerDelivery} alerts, every tenth sent twice = ` +
+      `${int(s.requests)} requests, ${int(s.sentAlerts)} alerts (${int(s.uniqueAlerts)} distinct in ${int(s.incidents)} incidents), ${s.megabytes} MB`,
+    `bridge: ${modes[0]?.runner === 'tsx' ? 'node --import tsx src/main.ts (the build failed)' : 'node dist/main.js'}, LOG_LEVEL=warn, children of this process on 127.0.0.1`,
+    ...Object.entries(r.skipped).map(([mode, why]) => `skipped ${mode} mode: ${why}`),
+    '',
+    table([
+      ['', 'bare node:http', ...modes.map((m) => m.mode), 'target'],
+      [`throughput pass: closed loop, ${o.concurrency} requests in flight`],
+      row('  answered 202', failures(r.bare.throughput), (m) => failures(m.throughput)),
+      row('  HTTP phase (s)', r.bare.throughput.seconds.toFixed(2), (m) => m.throughput.seconds.toFixed(2)),
+      row('  accepted alerts/s', int(r.bare.throughput.acceptedAlertsPerSecond), (m) =>
+        int(m.throughput.acceptedAlertsPerSecond),
+      ),
+      row('  deliveries/s', int(r.bare.throughput.requestsPerSecond), (m) =>
+        int(m.throughput.requestsPerSecond),
+      ),
+      row('  bridge / bare', '1.00', (m) => m.ratioToBare.toFixed(2), `>= ${TARGETS.ratioToBare}`),
+      row('  webhook p50 (ms)', ms(r.bare.throughput.p50Ms), (m) => ms(m.throughput.p50Ms)),
+      row('  webhook p99 (ms)', ms(r.bare.throughput.p99Ms), (m) => ms(m.throughput.p99Ms)),
+      row('  all processed after (s)', '-', (m) => m.endToEnd.seconds?.toFixed(2) ?? 'timeout'),
+      row(
+        '  end to end alerts/s',
+        '-',
+        (m) => (m.endToEnd.alertsPerSecond === null ? 'timeout' : int(m.endToEnd.alertsPerSecond)),
+        `>= ${int(TARGETS.redisEndToEndAlertsPerSecond)} (redis)`,
+      ),
+      row('  bridge peak RSS (MB)', '-', (m) => mb(m.peakRssBytes), `< ${mb(TARGETS.rssBytes)}`),
+      row('  redis used_memory (MB)', '-', (m) => redisOnly(m, (x) => mb(x.usedBytes))),
+      row('  redis used_memory_peak (MB)', '-', (m) => redisOnly(m, (x) => mb(x.peakBytes))),
+      row('  redis keys', '-', (m) => redisOnly(m, (x) => int(x.keys))),
+      [
+        `latency pass: open loop, the storm again to a fresh bridge, ${int(r.bare.paced.requests)} requests ` +
+          `released at ${int(o.pacedRate)}/s over ${(r.bare.paced.requests / o.pacedRate).toFixed(1)} s`,
+      ],
+      row('  answered 202', failures(r.bare.paced), (m) => failures(m.paced)),
+      row('  deliveries/s achieved', int(r.bare.paced.requestsPerSecond), (m) =>
+        int(m.paced.requestsPerSecond),
+      ),
+      row('  p50 (ms)', ms(r.bare.paced.p50Ms), (m) => ms(m.paced.p50Ms)),
+      row('  p99 (ms)', ms(r.bare.paced.p99Ms), (m) => ms(m.paced.p99Ms), `< ${TARGETS.pacedP99Ms}`),
+      row('  max (ms)', ms(r.bare.paced.maxMs), (m) => ms(m.paced.maxMs)),
+      row('  bridge peak RSS (MB)', '-', (m) => mb(m.pacedPeakRssBytes), `< ${mb(TARGETS.rssBytes)}`),
+    ]),
+    '',
+    'targets:',
+    ...r.targets.map((t) => `  ${t.pass ? 'PASS' : 'FAIL'}  ${t.mode.padEnd(8)}  ${t.target}: ${t.value}`),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,143 @@
+import type { BenchMode, BenchOptions } from './bench-options.js';
+import { type LoadResult, quantile } from './http-load.js';
+
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly platform: string;
+}
+
+/** One pass of HTTP load, reduced to what is reported. */
+export interface LoadSummary {
+  readonly requests: number;
+  readonly accepted: number;
+  readonly acceptedAlerts: number;
+  readonly failures: Readonly<Record<string, number>>;
+  readonly seconds: number;
+  readonly acceptedAlertsPerSecond: number;
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+export interface EndToEnd {
+  /** Alerts over all requests, duplicate deliveries included: the decisions the bridge must take. */
+  readonly expectedDecisions: number;
+  readonly decisions: number;
+  /** From the first request to the moment the last decision was seen; null when it did not finish in time. */
+  readonly seconds: number | null;
+  readonly alertsPerSecond: number | null;
+}
+
+export interface RedisMemory {
+  /** `used_memory` before the storm. */
+  readonly baselineBytes: number;
+  /** `used_memory` once every alert was processed. */
+  readonly usedBytes: number;
+  readonly peakBytes: number;
+  readonly keys: number;
+}
+
+export interface ModeResult {
+  readonly mode: BenchMode;
+  readonly runner: 'dist' | 'tsx';
+  readonly throughput: LoadSummary;
+  /** Bridge accepted alerts/s over the bare server's. */
+  readonly ratioToBare: number;
+  readonly endToEnd: EndToEnd;
+  readonly peakRssBytes: number;
+  readonly redisMemory: RedisMemory | null;
+  readonly paced: LoadSummary;
+  readonly pacedPeakRssBytes: number;
+}
+
+export interface BenchResult {
+  readonly startedAt: string;
+  readonly machine: Machine;
+  readonly options: BenchOptions;
+  readonly storm: {
+    readonly deliveries: number;
+    readonly requests: number;
+    readonly uniqueAlerts: number;
+    readonly sentAlerts: number;
+    readonly incidents: number;
+    readonly megabytes: number;
+  };
+  readonly bare: { readonly throughput: LoadSummary; readonly paced: LoadSummary };
+  readonly modes: readonly ModeResult[];
+  /** Modes asked for but not run, with the reason. */
+  readonly skipped: Readonly<Partial<Record<BenchMode, string>>>;
+  readonly targets: readonly TargetCheck[];
+}
+
+export interface TargetCheck {
+  readonly mode: BenchMode;
+  readonly target: string;
+  readonly value: string;
+  readonly pass: boolean;
+}
+
+const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
+
+export function summarize(load: LoadResult): LoadSummary {
+  return {
+    requests: load.requests,
+    accepted: load.accepted,
+    acceptedAlerts: load.acceptedAlerts,
+    failures: load.failures,
+    seconds: round(load.seconds, 3),
+    acceptedAlertsPerSecond: Math.round(load.acceptedAlerts / load.seconds),
+    requestsPerSecond: Math.round(load.requests / load.seconds),
+    p50Ms: round(quantile(load.latenciesMs, 0.5), 2),
+    p99Ms: round(quantile(load.latenciesMs, 0.99), 2),
+    maxMs: round(load.latenciesMs.at(-1) ?? Number.NaN, 2),
+  };
+}
+
+export const TARGETS = {
+  ratioToBare: 0.5,
+  redisEndToEndAlertsPerSecond: 10_000,
+  pacedP99Ms: 50,
+  rssBytes: 300 * 1024 * 1024,
+} as const;
+
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+/** The issue's targets, checked for each mode that ran. */
+export function checkTargets(modes: readonly ModeResult[], pacedRate: number): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const m of modes) {
+    checks.push({
+      mode: m.mode,
+      target: `accepted alerts/s >= ${TARGETS.ratioToBare} x bare`,
+      value: `${m.ratioToBare.toFixed(2)} x`,
+      pass: m.ratioToBare >= TARGETS.ratioToBare,
+    });
+    if (m.mode === 'redis') {
+      checks.push({
+        mode: m.mode,
+        target: `end to end >= ${TARGETS.redisEndToEndAlertsPerSecond.toLocaleString('en')} alerts/s`,
+        value:
+          m.endToEnd.alertsPerSecond === null ? 'did not finish' : `${m.endToEnd.alertsPerSecond} alerts/s`,
+        pass: (m.endToEnd.alertsPerSecond ?? 0) >= TARGETS.redisEndToEndAlertsPerSecond,
+      });
+    }
+    checks.push({
+      mode: m.mode,
+      target: `p99 < ${TARGETS.pacedP99Ms} ms at ${pacedRate} deliveries/s`,
+      value: `${m.paced.p99Ms} ms`,
+      pass: m.paced.p99Ms < TARGETS.pacedP99Ms && m.paced.accepted === m.paced.requests,
+    });
+    const rss = Math.max(m.peakRssBytes, m.pacedPeakRssBytes);
+    checks.push({
+      mode: m.mode,
+      target: `peak RSS < ${mib(TARGETS.rssBytes)}`,
+      value: mib(rss),
+      pass: rss < TARGETS.rssBytes,
+    });
+  }
+  return checks;
+}

@@ -1,0 +1,289 @@
+/**
+ * `npm run bench`: an Alertmanager storm against a bare node:http server and the bridge in each mode,
+ * then a paced pass for latency. Everything runs as children of this process on 127.0.0.1 and is
+ * stopped and removed at the end. `npm run bench -- --help` lists the options.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { buildStorm, type Storm } from './alert-storm.js';
+import { BENCH_USAGE, type BenchMode, type BenchOptions, parseBenchOptions } from './bench-options.js';
+import { formatReport } from './bench-report.js';
+import {
+  type BenchResult,
+  checkTargets,
+  type LoadSummary,
+  type Machine,
+  type ModeResult,
+  type RedisMemory,
+  summarize,
+} from './bench-result.js';
+import { type BridgeCommand, bridgeCommand } from './bridge-command.js';
+import { type ChildService, startChildService } from './child-service.js';
+import { decisionsTaken, waitForDecisions } from './decision-count.js';
+import { type LoadTarget, sendClosedLoop, sendPaced } from './http-load.js';
+import { type RedisInstance, redisInfo, startRedis } from './redis-instance.js';
+import { sampleRss } from './rss-sampler.js';
+import { cleanUpScratch, removeScratchDir, scratchDir } from './scratch.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const ALERTMANAGER: Omit<LoadTarget, 'url'> = { path: '/webhooks/alertmanager' };
+/** Connections the paced pass may open; due requests beyond that wait, and the wait is counted. */
+const PACED_MAX_IN_FLIGHT = 256;
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+function machine(): Machine {
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Number((totalmem() / 1024 ** 3).toFixed(1)),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+function redisModeUnavailable(): string | null {
+  const main = readFileSync(join(ROOT, 'src', 'main.ts'), 'utf8');
+  if (!main.includes('REDIS_URL')) return 'src/main.ts does not read REDIS_URL yet';
+  const paths = (process.env.PATH ?? '').split(':');
+  if (!paths.some((p) => existsSync(join(p, 'redis-server')))) return 'redis-server is not installed';
+  return null;
+}
+
+/** The latency pass sends the storm again, paced, for at most `pacedSeconds`. */
+function pacedStorm(options: BenchOptions, storm: Storm): Storm {
+  const requests = Math.min(storm.bodies.length, Math.round(options.pacedRate * options.pacedSeconds));
+  return {
+    ...storm,
+    bodies: storm.bodies.slice(0, requests),
+    alertsPerBody: storm.alertsPerBody.slice(0, requests),
+  };
+}
+
+async function benchBare(options: BenchOptions, storm: Storm, paced: Storm) {
+  const server = await startChildService({
+    name: 'bare server',
+    command: process.execPath,
+    args: ['--import', 'tsx', join(ROOT, 'bench', 'bare-server.ts')],
+    cwd: ROOT,
+    env: {},
+  });
+  try {
+    const target = { ...ALERTMANAGER, url: server.url };
+    log('bare node:http server: throughput pass');
+    const throughput = summarize(
+      await sendClosedLoop(target, storm.bodies, storm.alertsPerBody, options.concurrency),
+    );
+    log('bare node:http server: latency pass');
+    const pacedLoad = summarize(
+      await sendPaced(target, paced.bodies, paced.alertsPerBody, options.pacedRate, PACED_MAX_IN_FLIGHT),
+    );
+    return { throughput, paced: pacedLoad };
+  } finally {
+    await server.stop();
+  }
+}
+
+interface BridgeUnderTest {
+  readonly bridge: ChildService;
+  readonly redis: RedisInstance | null;
+  stop(): Promise<void>;
+}
+
+/** A fresh bridge (and a fresh redis-server in Redis mode) with an empty data directory. */
+async function startBridgeUnderTest(mode: BenchMode, command: BridgeCommand): Promise<BridgeUnderTest> {
+  const redis = mode === 'redis' ? await startRedis() : null;
+  const dataDir = scratchDir('data');
+  let bridge: ChildService;
+  try {
+    bridge = await startChildService({
+      name: `bridge (${mode})`,
+      command: command.command,
+      args: command.args,
+      cwd: ROOT,
+      env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...(redis ? { REDIS_URL: redis.url } : {}) },
+    });
+  } catch (e) {
+    await redis?.stop();
+    throw e;
+  }
+  return {
+    bridge,
+    redis,
+    async stop() {
+      await bridge.stop();
+      await redis?.stop();
+      removeScratchDir(dataDir);
+    },
+  };
+}
+
+async function redisMemory(redis: RedisInstance, baselineBytes: number): Promise<RedisMemory> {
+  const memory = await redisInfo(redis.port, 'memory');
+  const keyspace = await redisInfo(redis.port, 'keyspace');
+  const keys = Object.values(keyspace).reduce((sum, v) => sum + Number(/keys=(\d+)/.exec(v)?.[1] ?? 0), 0);
+  return {
+    baselineBytes,
+    usedBytes: Number(memory.used_memory ?? 0),
+    peakBytes: Number(memory.used_memory_peak ?? 0),
+    keys,
+  };
+}
+
+async function benchMode(
+  mode: BenchMode,
+  command: BridgeCommand,
+  options: BenchOptions,
+  storm: Storm,
+  paced: Storm,
+  bare: LoadSummary,
+): Promise<ModeResult> {
+  let sut = await startBridgeUnderTest(mode, command);
+  let throughput: LoadSummary;
+  let endToEnd: ModeResult['endToEnd'];
+  let peakRssBytes: number;
+  let memory: RedisMemory | null = null;
+  try {
+    const target = { ...ALERTMANAGER, url: sut.bridge.url };
+    const baselineRedis = sut.redis
+      ? Number((await redisInfo(sut.redis.port, 'memory')).used_memory ?? 0)
+      : 0;
+    const before = await decisionsTaken(sut.bridge.url);
+    const rss = sampleRss(sut.bridge.pid);
+    log(`bridge, ${mode} mode: throughput pass`);
+    const started = performance.now();
+    throughput = summarize(
+      await sendClosedLoop(target, storm.bodies, storm.alertsPerBody, options.concurrency),
+    );
+    const expected = before + storm.sentAlerts;
+    const drained = await waitForDecisions(sut.bridge.url, expected, options.drainTimeoutSeconds * 1000);
+    peakRssBytes = rss.stop();
+    const seconds = drained.at === null ? null : (drained.at - started) / 1000;
+    endToEnd = {
+      expectedDecisions: storm.sentAlerts,
+      decisions: drained.decisions - before,
+      seconds: seconds === null ? null : Number(seconds.toFixed(3)),
+      alertsPerSecond: seconds === null ? null : Math.round(storm.sentAlerts / seconds),
+    };
+    if (sut.redis) memory = await redisMemory(sut.redis, baselineRedis);
+  } finally {
+    await sut.stop();
+  }
+
+  sut = await startBridgeUnderTest(mode, command);
+  let pacedLoad: LoadSummary;
+  let pacedPeakRssBytes: number;
+  try {
+    const rss = sampleRss(sut.bridge.pid);
+    log(`bridge, ${mode} mode: latency pass`);
+    pacedLoad = summarize(
+      await sendPaced(
+        { ...ALERTMANAGER, url: sut.bridge.url },
+        paced.bodies,
+        paced.alertsPerBody,
+        options.pacedRate,
+        PACED_MAX_IN_FLIGHT,
+      ),
+    );
+    pacedPeakRssBytes = rss.stop();
+  } finally {
+    await sut.stop();
+  }
+
+  return {
+    mode,
+    runner: command.runner,
+    throughput,
+    ratioToBare: Number((throughput.acceptedAlertsPerSecond / bare.acceptedAlertsPerSecond).toFixed(3)),
+    endToEnd,
+    peakRssBytes,
+    redisMemory: memory,
+    paced: pacedLoad,
+    pacedPeakRssBytes,
+  };
+}
+
+async function main(): Promise<number> {
+  const options = parseBenchOptions(process.argv.slice(2), process.env);
+  if (options === 'help') {
+    log(BENCH_USAGE);
+    return 0;
+  }
+  const startedAt = new Date().toISOString();
+  const skipped: Partial<Record<BenchMode, string>> = {};
+  const modes = options.modes.filter((m) => {
+    const why = m === 'redis' ? redisModeUnavailable() : null;
+    if (why) {
+      skipped[m] = why;
+      log(`skipping Redis mode: ${why}`);
+    }
+    return why === null;
+  });
+  const command = bridgeCommand(ROOT, log);
+  const storm = buildStorm({
+    deliveries: options.deliveries,
+    alertsPerDelivery: options.alertsPerDelivery,
+    tag: '',
+  });
+  const paced = pacedStorm(options, storm);
+  log(
+    `storm: ${storm.bodies.length} requests, ${storm.sentAlerts} alerts, ${(storm.bytes / 1024 ** 2).toFixed(0)} MB; ` +
+      `latency pass: ${paced.bodies.length} requests at ${options.pacedRate}/s`,
+  );
+
+  const bare = await benchBare(options, storm, paced);
+  const results: ModeResult[] = [];
+  for (const mode of modes) {
+    results.push(await benchMode(mode, command, options, storm, paced, bare.throughput));
+  }
+
+  const result: BenchResult = {
+    startedAt,
+    machine: machine(),
+    options,
+    storm: {
+      deliveries: options.deliveries,
+      requests: storm.bodies.length,
+      uniqueAlerts: storm.uniqueAlerts,
+      sentAlerts: storm.sentAlerts,
+      incidents: storm.incidents,
+      megabytes: Number((storm.bytes / 1024 ** 2).toFixed(1)),
+    },
+    bare,
+    modes: results,
+    skipped,
+    targets: checkTargets(results, options.pacedRate),
+  };
+  log('');
+  log(formatReport(result));
+  if (options.out !== '') {
+    const out = resolve(ROOT, options.out);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    log(`\nwritten to ${options.out}`);
+  }
+  return 0;
+}
+
+process.on('exit', cleanUpScratch);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    cleanUpScratch();
+    process.exit(130);
+  });
+}
+main().then(
+  (code) => {
+    cleanUpScratch();
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    cleanUpScratch();
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);
