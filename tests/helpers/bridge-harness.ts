@@ -1,13 +1,27 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/adapters/logging/winston-logger.js';
 import type { Clock } from '../../src/app/ports.js';
 import { type RunningBridge, startBridge } from '../../src/main.js';
+import { type RedisServer, startRedisServer } from './redis-server.js';
 
 /** The stores the component tests run against; each mode gets the same tests. */
-export type StoreMode = 'embedded';
-export const STORE_MODES: readonly StoreMode[] = ['embedded'];
+export type StoreMode = 'embedded' | 'redis';
+export const STORE_MODES: readonly StoreMode[] = ['embedded', 'redis'];
+
+let sharedRedis: Promise<RedisServer> | null = null;
+
+/** One redis-server per test file (each file runs in its own process), started on first use. */
+export function sharedRedisServer(): Promise<RedisServer> {
+  sharedRedis ??= startRedisServer();
+  return sharedRedis;
+}
+
+/** Bridges on one data directory share a key prefix, so a restart on it finds the same Redis state. */
+const redisPrefixFor = (dataDir: string): string =>
+  `ib-test-${createHash('sha1').update(dataDir).digest('hex').slice(0, 12)}`;
 
 export interface TestBridgeOptions {
   readonly mode?: StoreMode;
@@ -68,6 +82,9 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
     DATA_DIR: dataDir,
     RULES_DIR: join(import.meta.dirname, '..', '..', 'rules'),
     LOG_LEVEL: 'error',
+    ...(options.mode === 'redis'
+      ? { REDIS_URL: (await sharedRedisServer()).url, REDIS_PREFIX: redisPrefixFor(dataDir) }
+      : {}),
     ...options.env,
   };
   const bridge = await startBridge({
