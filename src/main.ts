@@ -4,9 +4,13 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Queue } from 'bullmq';
 import { createHttpApp } from './adapters/http/http-app.js';
+import { JiraClient } from './adapters/jira/jira-client.js';
+import { type JiraSettings, jiraEnvSchema, jiraSettings } from './adapters/jira/jira-config.js';
+import { JiraTracker } from './adapters/jira/jira-tracker.js';
 import { createLogger } from './adapters/logging/winston-logger.js';
+import { createJiraMetrics } from './adapters/metrics/jira-metrics.js';
 import { createMetrics, type PromMetrics } from './adapters/metrics/prom-metrics.js';
-import { createQueueMetrics } from './adapters/metrics/queue-metrics.js';
+import { createQueueMetrics, lastKnownCounts } from './adapters/metrics/queue-metrics.js';
 import { BullmqIntake } from './adapters/queue/bullmq-intake.js';
 import { type DeliveryJobData, deliveryJobOptions, QUEUE_NAMES } from './adapters/queue/delivery-jobs.js';
 import { startDeliveryWorker } from './adapters/queue/delivery-worker.js';
@@ -21,9 +25,16 @@ import { loadRules, RulesError } from './adapters/rules/rules-loader.js';
 import { EmbeddedIntake } from './adapters/store/embedded-intake.js';
 import { FileJournal } from './adapters/store/file-journal.js';
 import { type MemorySnapshot, MemoryStore } from './adapters/store/memory-store.js';
+import { BullmqTrackerQueue } from './adapters/tracker/bullmq-tracker-queue.js';
+import { InProcessLocks } from './adapters/tracker/in-process-locks.js';
+import { InProcessTrackerQueue } from './adapters/tracker/in-process-tracker-queue.js';
+import { RedisLocks } from './adapters/tracker/redis-locks.js';
 import { createExecutor } from './app/commands.js';
 import { loggingEffectSink, silentEffectSink } from './app/logging-effect-sink.js';
-import type { Clock, Command, IncidentStore, Intake, Logger, Metrics } from './app/ports.js';
+import type { Clock, Command, EffectSink, IncidentStore, Intake, Logger, Metrics } from './app/ports.js';
+import type { Locks, TrackerQueue } from './app/tracker-ports.js';
+import { fanOut, scheduleOutOfLine, trackerEffectSink } from './app/tracker-scheduling.js';
+import { syncIncident } from './app/tracker-sync.js';
 import { type Config, ConfigError, loadConfig, redactConfig } from './config.js';
 import type { GroupingRules } from './domain/grouping.js';
 
@@ -54,9 +65,30 @@ interface Storage {
   readonly metrics: PromMetrics;
   /** Fields for the start log line. */
   readonly started: Record<string, unknown>;
+  /** Tracker jobs and locks that fit the storage: in-process, or in Redis shared by every instance. */
+  readonly trackerQueue: (
+    work: (incidentId: string) => Promise<unknown>,
+    settings: JiraSettings,
+  ) => TrackerRuntime;
+  readonly locks: Locks;
   idle(): Promise<void>;
   /** Lets the work in hand finish and closes storage; webhooks are already refused by then. */
   close(): Promise<void>;
+}
+
+interface TrackerRuntime extends TrackerQueue {
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The `JIRA_*` variables, checked like the rest: a bad one stops the start naming it. */
+function loadJiraSettings(env: NodeJS.ProcessEnv): JiraSettings | null {
+  const parsed = jiraEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+  }
+  return jiraSettings(parsed.data);
 }
 
 /** Wires the bridge from its configuration: the only place that knows every part. */
@@ -65,12 +97,47 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const clock = options.clock ?? systemClock;
   const rules = loadRules(config.RULES_DIR);
+  const jira = loadJiraSettings(options.env);
 
+  // The tracker's sink joins once the tracker is up; until then effects are only logged.
+  const sinks: EffectSink[] = [loggingEffectSink(logger)];
+  const effects = fanOut(sinks, logger);
   const storage =
     config.REDIS_URL === undefined
-      ? await embeddedStorage(config, rules.grouping, logger)
-      : await redisStorage(config, config.REDIS_URL, rules.grouping, logger);
+      ? await embeddedStorage(config, rules.grouping, logger, effects)
+      : await redisStorage(config, config.REDIS_URL, rules.grouping, logger, effects);
   const { store, intake, metrics } = storage;
+
+  let tracker: TrackerRuntime | null = null;
+  if (jira) {
+    const jiraMetrics = createJiraMetrics(metrics.registry);
+    const client = new JiraClient({
+      settings: jira,
+      logger,
+      metrics: jiraMetrics,
+      retryBaseMs: jira.retryBaseMs,
+    });
+    const deps = {
+      store,
+      intake,
+      tracker: new JiraTracker(client),
+      locks: storage.locks,
+      rules: { ...rules.tracker, project: jira.project },
+      clock,
+      logger,
+      onIssueCreated: () => jiraMetrics.issueCreated(),
+    };
+    tracker = storage.trackerQueue((id) => syncIncident(deps, id), jira);
+    sinks.push(trackerEffectSink(tracker, logger));
+    const scheduled = await scheduleOutOfLine(store, tracker);
+    logger.info('tracker started', {
+      url: jira.baseUrl,
+      project: jira.project,
+      apiVersion: jira.apiVersion,
+      auth: jira.auth.type,
+      scheduled,
+    });
+  }
 
   let draining = false;
   const app = createHttpApp({
@@ -108,13 +175,19 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     url,
     store,
     intake,
-    idle: () => storage.idle(),
+    async idle() {
+      await storage.idle();
+      // Tracker jobs write their results back through the intake.
+      await tracker?.idle();
+      await storage.idle();
+    },
     async close() {
       draining = true;
       await new Promise<void>((ok) => {
         server.close(() => ok());
         server.closeIdleConnections();
       });
+      await tracker?.close();
       await storage.close();
       logger.info('bridge stopped', {});
     },
@@ -122,10 +195,15 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
 }
 
 /** The embedded default: state in memory, every command journaled under DATA_DIR, work in-process. */
-async function embeddedStorage(config: Config, grouping: GroupingRules, logger: Logger): Promise<Storage> {
+async function embeddedStorage(
+  config: Config,
+  grouping: GroupingRules,
+  logger: Logger,
+  effects: EffectSink,
+): Promise<Storage> {
   const store = new MemoryStore();
   const metrics = createMetrics(store);
-  const executor = createExecutor({ store, grouping, metrics, logger, effects: loggingEffectSink(logger) });
+  const executor = createExecutor({ store, grouping, metrics, logger, effects });
   // Replaying the journal rebuilds state; it neither counts again nor announces again.
   const replay = createExecutor({
     store,
@@ -145,6 +223,8 @@ async function embeddedStorage(config: Config, grouping: GroupingRules, logger: 
     intake,
     metrics,
     started: { replayed },
+    trackerQueue: (work, jira) => new InProcessTrackerQueue(work, logger, jira.queue),
+    locks: new InProcessLocks(),
     idle: () => intake.idle(),
     close: () => intake.close(),
   };
@@ -162,6 +242,7 @@ async function redisStorage(
   redisUrl: string,
   grouping: GroupingRules,
   logger: Logger,
+  effects: EffectSink,
 ): Promise<Storage> {
   const settings: RedisSettings = {
     url: redisUrl,
@@ -173,8 +254,8 @@ async function redisStorage(
     logger.warn('redis connection error', { client: 'commands', error: String(e) }),
   );
   const store = new RedisStore(commands, { prefix: config.REDIS_PREFIX, retentionMs: config.RETENTION });
-  const metrics = createMetrics(store);
-  const executor = createExecutor({ store, grouping, metrics, logger, effects: loggingEffectSink(logger) });
+  const metrics = createMetrics(lastKnownCounts(store));
+  const executor = createExecutor({ store, grouping, metrics, logger, effects });
   const queue = new Queue<DeliveryJobData>(QUEUE_NAMES.deliveries, {
     connection: commands,
     prefix: config.REDIS_PREFIX,
@@ -204,6 +285,15 @@ async function redisStorage(
     intake,
     metrics,
     started: { prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY },
+    trackerQueue: (work, jira) =>
+      new BullmqTrackerQueue({
+        connection: workerConnection(settings),
+        prefix: config.REDIS_PREFIX,
+        ...jira.queue,
+        work,
+        logger,
+      }),
+    locks: new RedisLocks(commands, { prefix: `${config.REDIS_PREFIX}:`, ttlMs: 60_000, waitMs: 30_000 }),
     idle: () => intake.idle(),
     async close() {
       clearInterval(sweep);

@@ -111,7 +111,7 @@ export class JiraClient {
     op: string,
     method: Method,
     path: string,
-    options: { params?: unknown; data?: unknown } = {},
+    options: { params?: unknown; data?: unknown; idempotent?: boolean } = {},
   ): Promise<T> {
     const sleep = this.deps.sleep ?? defaultSleep;
     const max = this.deps.settings.maxRetries;
@@ -135,7 +135,10 @@ export class JiraClient {
         const code = (e as { code?: string }).code ?? 'network';
         this.deps.metrics?.call(op, 'network-error', seconds());
         this.deps.logger.warn('jira request failed', { op, attempt, error: code });
-        if (attempt >= max) throw new JiraError(op, null, [code], true);
+        // A lost answer to a create or a comment may hide a success: sending it again could duplicate
+        // it. The caller's job fails instead and starts over by looking at what Jira holds.
+        const idempotent = options.idempotent ?? method.toUpperCase() !== 'POST';
+        if (attempt >= max || !idempotent) throw new JiraError(op, null, [code], true);
         await sleep(this.backoff(attempt));
         continue;
       }

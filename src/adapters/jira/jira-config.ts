@@ -22,6 +22,14 @@ export const jiraEnvSchema = z
     JIRA_TIMEOUT: z.coerce.number().int().min(100).max(120_000).default(15_000),
     /** How many times one call is retried on 429, 5xx or a network error before the job gives up for now. */
     JIRA_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(6),
+    /** First backoff of a failed call when Jira gives no Retry-After; doubles up to 30 s, with jitter. */
+    JIRA_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(2000),
+    /** Changes of one incident within this time make one tracker job. */
+    TRACKER_DEBOUNCE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+    TRACKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /** A failed tracker job is tried again after this, doubling up to TRACKER_RETRY_MAX_MS, until Jira takes it. */
+    TRACKER_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
+    TRACKER_RETRY_MAX_MS: z.coerce.number().int().min(10).max(3_600_000).default(300_000),
   })
   .superRefine((c, ctx) => {
     if (c.JIRA_URL === undefined) return;
@@ -56,6 +64,13 @@ export interface JiraSettings {
   readonly caFile?: string | undefined;
   readonly timeoutMs: number;
   readonly maxRetries: number;
+  readonly retryBaseMs: number;
+  readonly queue: {
+    readonly debounceMs: number;
+    readonly concurrency: number;
+    readonly retryBaseMs: number;
+    readonly maxRetryMs: number;
+  };
 }
 
 /** Jira Cloud (`*.atlassian.net`) speaks REST v3 by default; Data Center speaks v2. */
@@ -79,6 +94,13 @@ export function jiraSettings(env: JiraEnv): JiraSettings | null {
     caFile: env.JIRA_CA_FILE,
     timeoutMs: env.JIRA_TIMEOUT,
     maxRetries: env.JIRA_MAX_RETRIES,
+    retryBaseMs: env.JIRA_RETRY_BASE_MS,
+    queue: {
+      debounceMs: env.TRACKER_DEBOUNCE_MS,
+      concurrency: env.TRACKER_CONCURRENCY,
+      retryBaseMs: env.TRACKER_RETRY_BASE_MS,
+      maxRetryMs: env.TRACKER_RETRY_MAX_MS,
+    },
   };
 }
 

@@ -28,6 +28,7 @@ export class JiraTracker implements IssueTracker {
     // Cloud removed /search (410); /search/jql pages with nextPageToken. Data Center has only /search.
     const path = this.client.apiVersion === 3 ? '/search/jql' : '/search';
     const res = await this.client.request<SearchResult>('search', 'POST', path, {
+      idempotent: true,
       data: { jql, fields: ['summary'], maxResults: 5 },
     });
     const key = res.issues?.[0]?.key;

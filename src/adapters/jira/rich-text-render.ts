@@ -36,7 +36,8 @@ export function toAdf(doc: RichText): AdfNode {
 
 /** Escapes what wiki markup would read as formatting. */
 function escapeWiki(s: string): string {
-  return s.replace(/([{}[\]*_|\\^~+-])/g, '\\$1');
+  // Braces, brackets, emphasis and table bars; -, +, ^ and ~ only format in pairs around words, left be.
+  return s.replace(/([{}[\]*_|\\])/g, '\\$1');
 }
 
 function wikiInline(x: Inline): string {

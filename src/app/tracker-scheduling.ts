@@ -1,0 +1,46 @@
+import { needsSync } from '../domain/tracker-sync.js';
+import type { EffectSink, IncidentStore, Logger } from './ports.js';
+import type { TrackerQueue } from './tracker-ports.js';
+
+/** Asks for a tracker job for every incident a command changed in a way its issue does not show yet. */
+export function trackerEffectSink(queue: TrackerQueue, logger: Logger): EffectSink {
+  return {
+    async publish(_effects, incidents) {
+      for (const i of incidents) {
+        if (!needsSync(i)) continue;
+        await queue.schedule(i.id).catch((e: unknown) => {
+          // The next change, or the next start, asks again; the incident itself is safe in the store.
+          logger.warn('tracker job not scheduled', { incidentId: i.id, error: String(e) });
+        });
+      }
+    },
+  };
+}
+
+/** Several sinks hear the same news, one after the other; one failing does not silence the others. */
+export function fanOut(sinks: readonly EffectSink[], logger: Logger): EffectSink {
+  return {
+    async publish(effects, incidents) {
+      for (const s of sinks) {
+        await s
+          .publish(effects, incidents)
+          .catch((e: unknown) => logger.warn('effect sink failed', { error: String(e) }));
+      }
+    },
+  };
+}
+
+/** At start: every incident whose issue is out of line gets a job, since jobs may have been lost with a crash. */
+export async function scheduleOutOfLine(
+  store: Pick<IncidentStore, 'list'>,
+  queue: TrackerQueue,
+): Promise<number> {
+  let n = 0;
+  for (const i of await store.list({ limit: 1_000_000 })) {
+    if (i.status === 'closed' && i.jira?.key == null) continue;
+    if (!needsSync(i)) continue;
+    await queue.schedule(i.id);
+    n++;
+  }
+  return n;
+}
