@@ -126,6 +126,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       clock,
       logger,
       onIssueCreated: () => jiraMetrics.issueCreated(),
+      searchLagMs: jira.searchLagMs,
     };
     tracker = storage.trackerQueue((id) => syncIncident(deps, id), jira);
     sinks.push(trackerEffectSink(tracker, logger));

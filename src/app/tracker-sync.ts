@@ -13,6 +13,8 @@ export interface TrackerSyncDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly onIssueCreated?: (() => void) | undefined;
+  /** How long after a create whose answer was lost the search is trusted to show that issue. */
+  readonly searchLagMs: number;
 }
 
 export type SyncOutcome = 'synced' | 'in-line' | 'missing';
@@ -48,6 +50,16 @@ export async function syncIncident(deps: TrackerSyncDeps, incidentId: string): P
       let updateContent = plan.updateContent;
       if (plan.needsIssue) {
         const found = await deps.tracker.findByLabel(plan.spec.project, incidentLabel(incidentId));
+        const asked = link.createRequestedAt ? Date.parse(link.createRequestedAt) : null;
+        if (!found && asked !== null && deps.clock.now().getTime() - asked < deps.searchLagMs) {
+          // An earlier create may have succeeded without our hearing of it, and Jira's search may not
+          // show it yet: wait for the search to catch up rather than risk a second issue.
+          throw new Error('waiting for the tracker search to show an issue created before');
+        }
+        if (!found) {
+          link = { ...link, createRequestedAt: now() };
+          await save(link);
+        }
         const ref = found ?? (await deps.tracker.create(plan.spec));
         if (!found) deps.onIssueCreated?.();
         deps.logger.info(found ? 'issue found again' : 'issue created', { incidentId, key: ref.key });

@@ -106,6 +106,8 @@ export interface TrackerLink {
   readonly state: 'open' | 'done';
   /** Fingerprint of the summary and description last written, to skip writes that change nothing. */
   readonly contentHash: string;
+  /** When the bridge last asked the tracker to create the issue: the answer may have been lost. */
+  readonly createRequestedAt?: string | undefined;
   readonly error?: string | undefined;
 }
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ContractRequest, jiraContract } from '../contract/openapi-contract.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
 import { storm } from '../helpers/storm.js';
 import { DEFAULT_SIM_AUTH, type JiraSimulator, startJiraSimulator } from '../jira-sim/jira-simulator.js';
@@ -183,5 +184,55 @@ describe.each(VERSIONS)('Jira reconciliation on REST v$api ($flavor)', ({ api, f
     await b.settle();
     expect(sim.issues()).toHaveLength(5);
     expect((await all(b)).every((i) => i.jira?.key && !i.jira.error)).toBe(true);
+  }, 60_000);
+});
+
+describe('the bridge on Jira Cloud, against the OpenAPI description', () => {
+  it('sends only requests, and gets only answers, that Atlassian’s REST v3 description allows', async () => {
+    const sim = await startJiraSimulator({ flavor: 'cloud' });
+    const b = await startTestBridge({ env: jiraEnv(sim, '3') });
+    try {
+      const [fire] = storm({ incidents: 1, alerts: 2, deliveries: 1 });
+      const [more] = storm({ incidents: 1, alerts: 4, deliveries: 1, name: 'Storm' }).map((d) => ({
+        ...d,
+        body: { ...d.body, alerts: (d.body.alerts as unknown[]).slice(2) },
+      }));
+      const [resolve] = storm({ incidents: 1, alerts: 4, deliveries: 1, status: 'resolved' });
+      const [refire] = storm({ incidents: 1, alerts: 2, deliveries: 1, startsAt: '2026-11-22T20:40:00Z' });
+      if (!fire || !more || !resolve || !refire) throw new Error('storm too small');
+      for (const d of [fire, more, resolve, refire]) await sendAll(b, [d]);
+      const contract = jiraContract();
+      const problems: string[] = [];
+      const operations = new Set<string>();
+      for (const c of sim.calls) {
+        const request: ContractRequest = {
+          method: c.method,
+          path: c.path,
+          query: c.query,
+          headers: c.headers,
+          body: c.body,
+        };
+        const req = contract.validateRequest(request);
+        const res = contract.validateResponse(request, { status: c.status ?? 0, body: c.responseBody });
+        if (req.operationId) operations.add(req.operationId);
+        for (const e of req.errors) problems.push(`${c.method} ${c.path} request: ${e}`);
+        for (const e of res.errors) problems.push(`${c.method} ${c.path} -> ${c.status}: ${e}`);
+      }
+      expect(problems).toEqual([]);
+      expect([...operations].sort()).toEqual(
+        [
+          'addComment',
+          'createIssue',
+          'doTransition',
+          'editIssue',
+          'getIssue',
+          'getTransitions',
+          'searchAndReconsileIssuesUsingJqlPost',
+        ].sort(),
+      );
+    } finally {
+      await b.close();
+      await sim.close();
+    }
   }, 60_000);
 });

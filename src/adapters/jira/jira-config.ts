@@ -30,6 +30,8 @@ export const jiraEnvSchema = z
     /** A failed tracker job is tried again after this, doubling up to TRACKER_RETRY_MAX_MS, until Jira takes it. */
     TRACKER_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
     TRACKER_RETRY_MAX_MS: z.coerce.number().int().min(10).max(3_600_000).default(300_000),
+    /** Jira Cloud's search may lag writes by a few seconds: a lost create is searched for this long before another. */
+    JIRA_SEARCH_LAG_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   })
   .superRefine((c, ctx) => {
     if (c.JIRA_URL === undefined) return;
@@ -65,6 +67,7 @@ export interface JiraSettings {
   readonly timeoutMs: number;
   readonly maxRetries: number;
   readonly retryBaseMs: number;
+  readonly searchLagMs: number;
   readonly queue: {
     readonly debounceMs: number;
     readonly concurrency: number;
@@ -95,6 +98,7 @@ export function jiraSettings(env: JiraEnv): JiraSettings | null {
     timeoutMs: env.JIRA_TIMEOUT,
     maxRetries: env.JIRA_MAX_RETRIES,
     retryBaseMs: env.JIRA_RETRY_BASE_MS,
+    searchLagMs: env.JIRA_SEARCH_LAG_MS,
     queue: {
       debounceMs: env.TRACKER_DEBOUNCE_MS,
       concurrency: env.TRACKER_CONCURRENCY,

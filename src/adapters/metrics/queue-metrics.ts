@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { IncidentStore } from '../../app/ports.js';
+import { INCIDENT_STATUSES, type IncidentStatus } from '../../domain/model.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
@@ -69,5 +71,25 @@ export function createQueueMetrics(registry: Registry, queue: QueueDepthSource):
     jobDuration: (outcome, seconds) => duration.observe({ outcome }, seconds),
     jobFailed: (outcome) => failures.inc({ outcome }),
     redisError: (client) => redisErrors.inc({ client }),
+  };
+}
+
+/**
+ * The incident counts behind `incident_bridge_incidents`, or the last ones read while Redis is away:
+ * /metrics keeps answering during an outage, when it is needed most.
+ */
+export function lastKnownCounts(
+  store: Pick<IncidentStore, 'countByStatus'>,
+): Pick<IncidentStore, 'countByStatus'> {
+  let last = Object.fromEntries(INCIDENT_STATUSES.map((s) => [s, 0])) as Record<IncidentStatus, number>;
+  return {
+    countByStatus: () =>
+      store.countByStatus().then(
+        (counts) => {
+          last = counts;
+          return counts;
+        },
+        () => last,
+      ),
   };
 }
