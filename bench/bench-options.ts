@@ -17,6 +17,8 @@ export interface BenchOptions {
   readonly drainTimeoutSeconds: number;
   /** Where the JSON result goes; `''` writes none. */
   readonly out: string;
+  /** When set, each bridge runs with `--cpu-prof` and writes its profile here. */
+  readonly cpuProfDir: string | null;
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [options]   (each option also as an env variable, e.g. BENCH_DELIVERIES)
@@ -28,7 +30,9 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]   (each option als
                            fresh bridge, paced (default 1000)
   --paced-seconds S        stop the latency pass after this long, at most 10 (default 10)
   --drain-timeout S        longest wait for every alert to be processed (default 120)
-  --out FILE               JSON result (default bench/results/latest.json; '' for none)`;
+  --out FILE               JSON result (default bench/results/latest.json; '' for none)
+  --cpu-prof DIR           run each bridge with node --cpu-prof, profiles into DIR; read them with
+                           npx tsx bench/profile-summary.ts DIR/<file>.cpuprofile`;
 
 function positiveInt(name: string, raw: string, max: number): number {
   const n = Number(raw);
@@ -62,6 +66,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       'paced-seconds': { type: 'string' },
       'drain-timeout': { type: 'string' },
       out: { type: 'string' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -89,5 +94,6 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       3600,
     ),
     out: pick('out', 'BENCH_OUT', 'bench/results/latest.json'),
+    cpuProfDir: pick('cpu-prof', 'BENCH_CPU_PROF', '') || null,
   };
 }

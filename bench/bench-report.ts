@@ -43,6 +43,7 @@ export function formatReport(r: BenchResult): string {
     `machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB RAM, Node ${r.machine.node} (${r.machine.platform})`,
     `storm: ${int(s.deliveries)} Alertmanager deliveries x ${o.alertsPerDelivery} alerts, every tenth sent twice = ` +
       `${int(s.requests)} requests, ${int(s.sentAlerts)} alerts (${int(s.uniqueAlerts)} distinct in ${int(s.incidents)} incidents), ${s.megabytes} MB`,
+    `source: commit ${r.source.commit}${r.source.srcChanged ? ' with uncommitted changes in src/' : ''}`,
     `bridge: ${modes[0]?.runner === 'tsx' ? 'node --import tsx src/main.ts (the build failed)' : 'node dist/main.js'}, LOG_LEVEL=warn, children of this process on 127.0.0.1`,
     ...Object.entries(r.skipped).map(([mode, why]) => `skipped ${mode} mode: ${why}`),
     '',
@@ -68,6 +69,16 @@ export function formatReport(r: BenchResult): string {
         `>= ${int(TARGETS.redisEndToEndAlertsPerSecond)} (redis)`,
       ),
       row('  bridge peak RSS (MB)', '-', (m) => mb(m.peakRssBytes), `< ${mb(TARGETS.rssBytes)}`),
+      row(
+        '  after: RSS / heap used (MB)',
+        '-',
+        (m) => `${mb(m.afterStorm.rssBytes)} / ${mb(m.afterStorm.heapUsedBytes)}`,
+      ),
+      row(
+        '  after: heap total / external (MB)',
+        '-',
+        (m) => `${mb(m.afterStorm.heapTotalBytes)} / ${mb(m.afterStorm.externalBytes)}`,
+      ),
       row('  redis used_memory (MB)', '-', (m) => redisOnly(m, (x) => mb(x.usedBytes))),
       row('  redis used_memory_peak (MB)', '-', (m) => redisOnly(m, (x) => mb(x.peakBytes))),
       row('  redis keys', '-', (m) => redisOnly(m, (x) => int(x.keys))),
@@ -84,6 +95,13 @@ export function formatReport(r: BenchResult): string {
       row('  max (ms)', ms(r.bare.paced.maxMs), (m) => ms(m.paced.maxMs)),
       row('  bridge peak RSS (MB)', '-', (m) => mb(m.pacedPeakRssBytes), `< ${mb(TARGETS.rssBytes)}`),
     ]),
+    ...modes
+      .filter((m) => m.endToEnd.seconds === null)
+      .map(
+        (m) =>
+          `${m.mode}: only ${int(m.endToEnd.decisions)} of ${int(m.endToEnd.expectedDecisions)} decisions within ` +
+          `--drain-timeout ${o.drainTimeoutSeconds} s of the last answer`,
+      ),
     '',
     'targets:',
     ...r.targets.map((t) => `  ${t.pass ? 'PASS' : 'FAIL'}  ${t.mode.padEnd(8)}  ${t.target}: ${t.value}`),

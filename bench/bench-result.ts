@@ -1,4 +1,5 @@
 import type { BenchMode, BenchOptions } from './bench-options.js';
+import type { MemoryGauges } from './bridge-metrics.js';
 import { type LoadResult, quantile } from './http-load.js';
 
 export interface Machine {
@@ -49,6 +50,8 @@ export interface ModeResult {
   readonly ratioToBare: number;
   readonly endToEnd: EndToEnd;
   readonly peakRssBytes: number;
+  /** The bridge's memory once every alert was processed. */
+  readonly afterStorm: MemoryGauges;
   readonly redisMemory: RedisMemory | null;
   readonly paced: LoadSummary;
   readonly pacedPeakRssBytes: number;
@@ -57,6 +60,7 @@ export interface ModeResult {
 export interface BenchResult {
   readonly startedAt: string;
   readonly machine: Machine;
+  readonly source: { readonly commit: string; readonly srcChanged: boolean };
   readonly options: BenchOptions;
   readonly storm: {
     readonly deliveries: number;
@@ -121,14 +125,16 @@ export function checkTargets(modes: readonly ModeResult[], pacedRate: number): T
         mode: m.mode,
         target: `end to end >= ${TARGETS.redisEndToEndAlertsPerSecond.toLocaleString('en')} alerts/s`,
         value:
-          m.endToEnd.alertsPerSecond === null ? 'did not finish' : `${m.endToEnd.alertsPerSecond} alerts/s`,
+          m.endToEnd.alertsPerSecond === null
+            ? 'did not finish in time'
+            : `${m.endToEnd.alertsPerSecond.toLocaleString('en')} alerts/s`,
         pass: (m.endToEnd.alertsPerSecond ?? 0) >= TARGETS.redisEndToEndAlertsPerSecond,
       });
     }
     checks.push({
       mode: m.mode,
       target: `p99 < ${TARGETS.pacedP99Ms} ms at ${pacedRate} deliveries/s`,
-      value: `${m.paced.p99Ms} ms`,
+      value: `${m.paced.p99Ms.toFixed(1)} ms${m.paced.accepted === m.paced.requests ? '' : ', not all answered 202'}`,
       pass: m.paced.p99Ms < TARGETS.pacedP99Ms && m.paced.accepted === m.paced.requests,
     });
     const rss = Math.max(m.peakRssBytes, m.pacedPeakRssBytes);

@@ -4,13 +4,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const DECISIONS = /^incident_bridge_decisions_total\{[^}]*\}\s+(\S+)$/gm;
 const POLL_EVERY_MS = 100;
 
-/** The bridge's `incident_bridge_decisions_total`, summed over every reason: one decision per alert processed. */
-export async function decisionsTaken(url: string): Promise<number> {
+async function scrape(url: string): Promise<string> {
   const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
-  const text = await res.text();
+  return res.text();
+}
+
+function gauge(text: string, name: string): number {
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+(\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+/** The bridge's `incident_bridge_decisions_total`, summed over every reason: one decision per alert processed. */
+export async function decisionsTaken(url: string): Promise<number> {
   let sum = 0;
-  for (const m of text.matchAll(DECISIONS)) sum += Number(m[1]);
+  for (const m of (await scrape(url)).matchAll(DECISIONS)) sum += Number(m[1]);
   return sum;
 }
 
@@ -23,12 +31,30 @@ export interface Drained {
 /** Polls `/metrics` until the bridge has taken `expected` decisions, for at most `timeoutMs`. */
 export async function waitForDecisions(url: string, expected: number, timeoutMs: number): Promise<Drained> {
   const deadline = performance.now() + timeoutMs;
-  let decisions = 0;
   for (;;) {
-    decisions = await decisionsTaken(url);
+    const decisions = await decisionsTaken(url);
     const now = performance.now();
     if (decisions >= expected) return { at: now, decisions };
     if (now > deadline) return { at: null, decisions };
     await sleep(POLL_EVERY_MS);
   }
+}
+
+/** Where the bridge's memory is at one moment, from prom-client's default metrics. */
+export interface MemoryGauges {
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  readonly heapTotalBytes: number;
+  /** Buffers and other memory outside the JS heap. */
+  readonly externalBytes: number;
+}
+
+export async function memoryGauges(url: string): Promise<MemoryGauges> {
+  const text = await scrape(url);
+  return {
+    rssBytes: gauge(text, 'process_resident_memory_bytes'),
+    heapUsedBytes: gauge(text, 'nodejs_heap_size_used_bytes'),
+    heapTotalBytes: gauge(text, 'nodejs_heap_size_total_bytes'),
+    externalBytes: gauge(text, 'nodejs_external_memory_bytes'),
+  };
 }

@@ -3,6 +3,7 @@
  * then a paced pass for latency. Everything runs as children of this process on 127.0.0.1 and is
  * stopped and removed at the end. `npm run bench -- --help` lists the options.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,8 +21,8 @@ import {
   summarize,
 } from './bench-result.js';
 import { type BridgeCommand, bridgeCommand } from './bridge-command.js';
+import { decisionsTaken, type MemoryGauges, memoryGauges, waitForDecisions } from './bridge-metrics.js';
 import { type ChildService, startChildService } from './child-service.js';
-import { decisionsTaken, waitForDecisions } from './decision-count.js';
 import { type LoadTarget, sendClosedLoop, sendPaced } from './http-load.js';
 import { type RedisInstance, redisInfo, startRedis } from './redis-instance.js';
 import { sampleRss } from './rss-sampler.js';
@@ -43,6 +44,21 @@ function machine(): Machine {
     memoryGiB: Number((totalmem() / 1024 ** 3).toFixed(1)),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+/** The commit measured, and whether src/ had uncommitted changes then (other work in progress). */
+function sourceVersion(): { readonly commit: string; readonly srcChanged: boolean } {
+  const git = (...args: string[]): string => {
+    try {
+      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+    } catch {
+      return '';
+    }
+  };
+  return {
+    commit: git('rev-parse', '--short', 'HEAD') || 'unknown',
+    srcChanged: git('status', '--porcelain', '--', 'src') !== '',
   };
 }
 
@@ -95,7 +111,11 @@ interface BridgeUnderTest {
 }
 
 /** A fresh bridge (and a fresh redis-server in Redis mode) with an empty data directory. */
-async function startBridgeUnderTest(mode: BenchMode, command: BridgeCommand): Promise<BridgeUnderTest> {
+async function startBridgeUnderTest(
+  mode: BenchMode,
+  command: BridgeCommand,
+  cpuProf: { readonly dir: string; readonly name: string } | null,
+): Promise<BridgeUnderTest> {
   const redis = mode === 'redis' ? await startRedis() : null;
   const dataDir = scratchDir('data');
   let bridge: ChildService;
@@ -103,7 +123,14 @@ async function startBridgeUnderTest(mode: BenchMode, command: BridgeCommand): Pr
     bridge = await startChildService({
       name: `bridge (${mode})`,
       command: command.command,
-      args: command.args,
+      args: cpuProf
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${cpuProf.dir}`,
+            `--cpu-prof-name=${cpuProf.name}.cpuprofile`,
+            ...command.args,
+          ]
+        : command.args,
       cwd: ROOT,
       env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...(redis ? { REDIS_URL: redis.url } : {}) },
     });
@@ -142,11 +169,14 @@ async function benchMode(
   paced: Storm,
   bare: LoadSummary,
 ): Promise<ModeResult> {
-  let sut = await startBridgeUnderTest(mode, command);
+  const cpuProf = (pass: string) =>
+    options.cpuProfDir === null ? null : { dir: resolve(options.cpuProfDir), name: `bridge-${mode}-${pass}` };
+  let sut = await startBridgeUnderTest(mode, command, cpuProf('throughput'));
   let throughput: LoadSummary;
   let endToEnd: ModeResult['endToEnd'];
   let peakRssBytes: number;
   let memory: RedisMemory | null = null;
+  let afterStorm: MemoryGauges;
   try {
     const target = { ...ALERTMANAGER, url: sut.bridge.url };
     const baselineRedis = sut.redis
@@ -162,6 +192,7 @@ async function benchMode(
     const expected = before + storm.sentAlerts;
     const drained = await waitForDecisions(sut.bridge.url, expected, options.drainTimeoutSeconds * 1000);
     peakRssBytes = rss.stop();
+    afterStorm = await memoryGauges(sut.bridge.url);
     const seconds = drained.at === null ? null : (drained.at - started) / 1000;
     endToEnd = {
       expectedDecisions: storm.sentAlerts,
@@ -174,7 +205,7 @@ async function benchMode(
     await sut.stop();
   }
 
-  sut = await startBridgeUnderTest(mode, command);
+  sut = await startBridgeUnderTest(mode, command, cpuProf('latency'));
   let pacedLoad: LoadSummary;
   let pacedPeakRssBytes: number;
   try {
@@ -201,6 +232,7 @@ async function benchMode(
     ratioToBare: Number((throughput.acceptedAlertsPerSecond / bare.acceptedAlertsPerSecond).toFixed(3)),
     endToEnd,
     peakRssBytes,
+    afterStorm,
     redisMemory: memory,
     paced: pacedLoad,
     pacedPeakRssBytes,
@@ -244,6 +276,7 @@ async function main(): Promise<number> {
   const result: BenchResult = {
     startedAt,
     machine: machine(),
+    source: sourceVersion(),
     options,
     storm: {
       deliveries: options.deliveries,
