@@ -8,6 +8,8 @@ export interface Machine {
   readonly memoryGiB: number;
   readonly node: string;
   readonly platform: string;
+  /** One-minute load average at the start and at the end: other work on the machine skews every figure. */
+  readonly loadAverage: { readonly start: number; readonly end: number };
 }
 
 /** One pass of HTTP load, reduced to what is reported. */

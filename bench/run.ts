@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildStorm, type Storm } from './alert-storm.js';
@@ -37,13 +37,14 @@ const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-function machine(): Machine {
+function machine(loadAtStart: number): Machine {
   return {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     cores: cpus().length,
     memoryGiB: Number((totalmem() / 1024 ** 3).toFixed(1)),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    loadAverage: { start: loadAtStart, end: Number((loadavg()[0] ?? 0).toFixed(2)) },
   };
 }
 
@@ -60,6 +61,18 @@ function sourceVersion(): { readonly commit: string; readonly srcChanged: boolea
     commit: git('rev-parse', '--short', 'HEAD') || 'unknown',
     srcChanged: git('status', '--porcelain', '--', 'src') !== '',
   };
+}
+
+/** Formats the result file the way the project's Biome does, so that a committed result passes `biome ci`. */
+function formatJson(path: string): void {
+  try {
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', path], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
+  } catch {
+    log(`note: biome could not format ${path}`);
+  }
 }
 
 function redisModeUnavailable(): string | null {
@@ -246,6 +259,12 @@ async function main(): Promise<number> {
     return 0;
   }
   const startedAt = new Date().toISOString();
+  const loadAtStart = Number((loadavg()[0] ?? 0).toFixed(2));
+  if (loadAtStart > cpus().length / 2) {
+    log(
+      `note: load average ${loadAtStart} on ${cpus().length} cores before the start; the figures will be low`,
+    );
+  }
   const skipped: Partial<Record<BenchMode, string>> = {};
   const modes = options.modes.filter((m) => {
     const why = m === 'redis' ? redisModeUnavailable() : null;
@@ -275,7 +294,7 @@ async function main(): Promise<number> {
 
   const result: BenchResult = {
     startedAt,
-    machine: machine(),
+    machine: machine(loadAtStart),
     source: sourceVersion(),
     options,
     storm: {
@@ -297,6 +316,7 @@ async function main(): Promise<number> {
     const out = resolve(ROOT, options.out);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    formatJson(out);
     log(`\nwritten to ${options.out}`);
   }
   return 0;
