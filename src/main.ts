@@ -162,6 +162,11 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   });
   // Longer than the keep-alive of the senders' HTTP clients, so they never write into a closing socket.
   server.keepAliveTimeout = 65_000;
+  // A request arriving while draining is refused (503) and closes its connection: keep-alive senders
+  // cannot hold the shutdown up.
+  server.prependListener('request', (_req, res) => {
+    if (draining) res.setHeader('connection', 'close');
+  });
   const address = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
@@ -184,15 +189,28 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     },
     async close() {
       draining = true;
-      await new Promise<void>((ok) => {
-        server.close(() => ok());
-        server.closeIdleConnections();
-      });
+      await closeServer(server, config.SHUTDOWN_TIMEOUT);
       await tracker?.close();
       await storage.close();
       logger.info('bridge stopped', {});
     },
   };
+}
+
+/**
+ * Stops listening and waits for the requests in hand. A keep-alive connection whose request ends
+ * after close() would stay open until its sender went away: such connections are closed as soon as
+ * they fall idle, and whatever is still open after `timeoutMs` is cut.
+ */
+async function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  const idle = setInterval(() => server.closeIdleConnections(), 50);
+  const cut = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  await new Promise<void>((ok) => {
+    server.close(() => ok());
+    server.closeIdleConnections();
+  });
+  clearInterval(idle);
+  clearTimeout(cut);
 }
 
 /** The embedded default: state in memory, every command journaled under DATA_DIR, work in-process. */

@@ -25,6 +25,8 @@ const redisPrefixFor = (dataDir: string): string =>
 
 export interface TestBridgeOptions {
   readonly mode?: StoreMode;
+  /** Redis mode: this server instead of the test file's shared one. */
+  readonly redisUrl?: string;
   readonly env?: Record<string, string>;
   readonly clock?: Clock;
   /** Reuse a data directory (to restart on the same state); a new temporary one otherwise. */
@@ -83,7 +85,10 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
     RULES_DIR: join(import.meta.dirname, '..', '..', 'rules'),
     LOG_LEVEL: 'error',
     ...(options.mode === 'redis'
-      ? { REDIS_URL: (await sharedRedisServer()).url, REDIS_PREFIX: redisPrefixFor(dataDir) }
+      ? {
+          REDIS_URL: options.redisUrl ?? (await sharedRedisServer()).url,
+          REDIS_PREFIX: redisPrefixFor(dataDir),
+        }
       : {}),
     ...options.env,
   };

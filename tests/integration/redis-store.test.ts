@@ -1,0 +1,176 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/adapters/logging/winston-logger.js';
+import { closeRedis, connectRedis } from '../../src/adapters/redis/redis-connection.js';
+import { RedisStore } from '../../src/adapters/redis/redis-store.js';
+import { createExecutor } from '../../src/app/commands.js';
+import { silentEffectSink } from '../../src/app/logging-effect-sink.js';
+import type { Delivery, Metrics } from '../../src/app/ports.js';
+import { DEFAULT_GROUPING } from '../../src/domain/grouping.js';
+import type { AlertEvent, Incident } from '../../src/domain/model.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+
+const quietMetrics: Metrics = { alertsReceived() {}, decision() {}, webhookRequest() {} };
+const T0 = '2026-11-22T20:00:00.000Z';
+const DAY = 86_400_000;
+
+function firing(alertname: string, instance: string, at = T0): AlertEvent {
+  return {
+    id: `am:${alertname}-${instance}`,
+    source: 'alertmanager',
+    status: 'firing',
+    labels: { alertname, service: 'db', instance },
+    annotations: {},
+    startsAt: at,
+    endsAt: null,
+    url: null,
+    title: alertname,
+    severity: 'warning',
+  };
+}
+
+function resolved(alertname: string, instance: string, endsAt: string): AlertEvent {
+  return { ...firing(alertname, instance), status: 'resolved', endsAt };
+}
+
+const delivery = (events: AlertEvent[], receivedAt = T0): Delivery => ({
+  source: 'alertmanager',
+  receivedAt,
+  events,
+});
+
+describe('RedisStore on a real redis-server', () => {
+  let server: RedisServer;
+  const clients: Redis[] = [];
+  let prefixes = 0;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    for (const c of clients) await closeRedis(c);
+    await server.remove();
+  });
+
+  /** One "instance": its own connection and its own store object, on a prefix shared with its peers. */
+  const instance = async (prefix: string, retentionMs = 30 * DAY) => {
+    const redis = await connectRedis({ url: server.url }, 'commands', () => undefined);
+    clients.push(redis);
+    const store = new RedisStore(redis, { prefix, retentionMs });
+    const execute = createExecutor({
+      store,
+      grouping: DEFAULT_GROUPING,
+      metrics: quietMetrics,
+      logger: silentLogger,
+      effects: silentEffectSink,
+    });
+    return { store, redis, execute };
+  };
+  const newPrefix = (): string => `store-test-${++prefixes}`;
+  const ingest = (i: { execute: Awaited<ReturnType<typeof instance>>['execute'] }, events: AlertEvent[]) =>
+    i.execute({ type: 'ingest', delivery: delivery(events) });
+
+  it('loses no alert and opens no second incident when two instances update the same incidents at once', async () => {
+    const prefix = newPrefix();
+    const a = await instance(prefix);
+    const b = await instance(prefix);
+    const names = Array.from({ length: 20 }, (_, i) => `Race${i}`);
+    const hosts = Array.from({ length: 10 }, (_, i) => `host-${i}`);
+    // Every alert reaches both instances at the same moment, as an HA pair of Alertmanagers would send it.
+    await Promise.all(
+      names.flatMap((name) =>
+        hosts.flatMap((host) => [ingest(a, [firing(name, host)]), ingest(b, [firing(name, host)])]),
+      ),
+    );
+
+    const all = await a.store.list({ limit: 1000 });
+    expect(all).toHaveLength(20);
+    expect(new Set(all.map((i) => i.key)).size).toBe(20);
+    for (const incident of all) {
+      expect(incident.alerts.map((x) => x.labels.instance).sort()).toEqual([...hosts].sort());
+      // 20 deliveries per incident, 10 of them new alerts: the other 10 can only be repeats.
+      expect(incident.repeats).toBe(10);
+    }
+    expect(await b.store.countByStatus()).toEqual({ open: 20, acknowledged: 0, resolved: 0, closed: 0 });
+  });
+
+  it('numbers incidents INC-1, INC-2 ... and lists them newest first, by status and by source', async () => {
+    const prefix = newPrefix();
+    const a = await instance(prefix);
+    for (const name of ['First', 'Second', 'Third']) await ingest(a, [firing(name, 'h1')]);
+    await a.execute({
+      type: 'ingest',
+      delivery: {
+        source: 'zabbix',
+        receivedAt: T0,
+        events: [{ ...firing('Fourth', 'h1'), id: 'zabbix:7001', source: 'zabbix' }],
+      },
+    });
+    await ingest(a, [resolved('Second', 'h1', '2026-11-22T20:05:00.000Z')]);
+
+    const titles = (list: Incident[]) => list.map((i) => `${i.id} ${i.title}`);
+    expect(titles(await a.store.list({ limit: 10 }))).toEqual([
+      'INC-4 Fourth',
+      'INC-3 Third',
+      'INC-2 Second',
+      'INC-1 First',
+    ]);
+    expect(titles(await a.store.list({ status: 'resolved', limit: 10 }))).toEqual(['INC-2 Second']);
+    expect(titles(await a.store.list({ status: 'open', limit: 2 }))).toEqual(['INC-4 Fourth', 'INC-3 Third']);
+    expect(titles(await a.store.list({ source: 'zabbix', limit: 10 }))).toEqual(['INC-4 Fourth']);
+    expect(titles(await a.store.list({ status: 'resolved', source: 'zabbix', limit: 10 }))).toEqual([]);
+    expect(await a.store.countByStatus()).toEqual({ open: 3, acknowledged: 0, resolved: 1, closed: 0 });
+    expect(await a.store.nextIncidentId()).toBe('INC-5');
+  });
+
+  it('acknowledges and closes by id, keeping the indexes in step, and knows no unknown id', async () => {
+    const a = await instance(newPrefix());
+    await ingest(a, [firing('Disk', 'h1')]);
+    const acked = await a.execute({ type: 'ack', incidentId: 'INC-1', by: 'ada', at: T0 });
+    expect(acked).toMatchObject({
+      type: 'incident',
+      incident: { status: 'acknowledged', acknowledgedBy: 'ada' },
+    });
+    expect(await a.store.countByStatus()).toMatchObject({ open: 0, acknowledged: 1 });
+    await a.execute({ type: 'close', incidentId: 'INC-1', at: T0 });
+    expect((await a.store.list({ status: 'closed', limit: 10 })).map((i) => i.id)).toEqual(['INC-1']);
+    expect(await a.store.list({ status: 'acknowledged', limit: 10 })).toEqual([]);
+    expect(await a.execute({ type: 'ack', incidentId: 'INC-404', by: null, at: T0 })).toEqual({
+      type: 'incident',
+      incident: null,
+    });
+    expect(await a.store.get('INC-404')).toBeNull();
+  });
+
+  it('lets resolved incidents and their alerts leave Redis after the retention, indexes included', async () => {
+    const prefix = newPrefix();
+    const a = await instance(prefix, 400);
+    await ingest(a, [firing('Gone', 'h1'), firing('Stays', 'h1')]);
+    await ingest(a, [resolved('Gone', 'h1', '2026-11-22T20:05:00.000Z')]);
+    const [stays, gone] = await a.store.list({ limit: 10 });
+    expect(gone).toMatchObject({ title: 'Gone', status: 'resolved' });
+    expect(await a.redis.pttl(`${prefix}:incident:${gone?.id}`)).toBeGreaterThan(0);
+    expect(await a.redis.pttl(`${prefix}:incident:${stays?.id}`)).toBe(-1);
+
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await a.store.get(gone?.id ?? '')).toBeNull();
+    expect(await a.store.countByStatus()).toEqual({ open: 1, acknowledged: 0, resolved: 0, closed: 0 });
+    expect((await a.store.list({ limit: 10 })).map((i) => i.title)).toEqual(['Stays']);
+    const keys = (await a.redis.keys(`${prefix}:*`)).sort();
+    expect(keys.filter((k) => k.includes('Gone'))).toEqual([]);
+    for (const index of [
+      'index:all',
+      'index:status:resolved',
+      'index:source:alertmanager',
+      'index:expiring',
+    ]) {
+      expect(await a.redis.zscore(`${prefix}:${index}`, gone?.id ?? '')).toBeNull();
+    }
+    // The alert firing again long after finds no incident to reopen: it opens a new one.
+    await ingest(a, [firing('Gone', 'h1', '2026-11-22T23:00:00.000Z')]);
+    expect((await a.store.list({ limit: 10 })).map((i) => `${i.id} ${i.title}`)).toEqual([
+      'INC-3 Gone',
+      `${stays?.id} Stays`,
+    ]);
+  });
+});
