@@ -11,6 +11,7 @@ import { createLogger } from './adapters/logging/winston-logger.js';
 import { createJiraMetrics } from './adapters/metrics/jira-metrics.js';
 import { createMetrics, type PromMetrics } from './adapters/metrics/prom-metrics.js';
 import { createQueueMetrics, lastKnownCounts } from './adapters/metrics/queue-metrics.js';
+import { RedisProblemStore } from './adapters/problems/redis-problem-store.js';
 import { BullmqIntake } from './adapters/queue/bullmq-intake.js';
 import { type DeliveryJobData, deliveryJobOptions, QUEUE_NAMES } from './adapters/queue/delivery-jobs.js';
 import { startDeliveryWorker } from './adapters/queue/delivery-worker.js';
@@ -32,11 +33,13 @@ import { RedisLocks } from './adapters/tracker/redis-locks.js';
 import { createExecutor } from './app/commands.js';
 import { loggingEffectSink, silentEffectSink } from './app/logging-effect-sink.js';
 import type { Clock, Command, EffectSink, IncidentStore, Intake, Logger, Metrics } from './app/ports.js';
+import type { ProblemStore } from './app/problem-ports.js';
 import type { Locks, TrackerQueue } from './app/tracker-ports.js';
 import { fanOut, scheduleOutOfLine, trackerEffectSink } from './app/tracker-scheduling.js';
 import { syncIncident } from './app/tracker-sync.js';
 import { type Config, ConfigError, loadConfig, redactConfig } from './config.js';
 import type { GroupingRules } from './domain/grouping.js';
+import type { ProblemRules } from './domain/problems.js';
 
 export interface BridgeOptions {
   readonly env: NodeJS.ProcessEnv;
@@ -57,10 +60,18 @@ export interface RunningBridge {
 const systemClock: Clock = { now: () => new Date() };
 const quietMetrics: Metrics = { alertsReceived() {}, decision() {}, webhookRequest() {} };
 
+/** The rules the domain decides by, whichever storage is used. */
+interface CoreRules {
+  readonly grouping: GroupingRules;
+  readonly problemRules: ProblemRules;
+  readonly releaseProjects: readonly string[];
+}
+
 /** Where state lives and how work is taken: the embedded default or production mode on Redis. */
 interface Storage {
   readonly mode: 'embedded' | 'redis';
   readonly store: IncidentStore;
+  readonly problems: ProblemStore;
   readonly intake: Intake;
   readonly metrics: PromMetrics;
   /** Fields for the start log line. */
@@ -98,15 +109,20 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const clock = options.clock ?? systemClock;
   const rules = loadRules(config.RULES_DIR);
   const jira = loadJiraSettings(options.env);
+  const core: CoreRules = {
+    grouping: rules.grouping,
+    problemRules: rules.problems,
+    releaseProjects: [...new Set([...(jira ? [jira.project] : []), ...rules.problemTracker.projects])],
+  };
 
   // The tracker's sink joins once the tracker is up; until then effects are only logged.
   const sinks: EffectSink[] = [loggingEffectSink(logger)];
   const effects = fanOut(sinks, logger);
   const storage =
     config.REDIS_URL === undefined
-      ? await embeddedStorage(config, rules.grouping, logger, effects)
-      : await redisStorage(config, config.REDIS_URL, rules.grouping, logger, effects);
-  const { store, intake, metrics } = storage;
+      ? await embeddedStorage(config, core, logger, effects)
+      : await redisStorage(config, config.REDIS_URL, core, logger, effects);
+  const { store, problems, intake, metrics } = storage;
 
   let tracker: TrackerRuntime | null = null;
   if (jira) {
@@ -130,7 +146,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     };
     tracker = storage.trackerQueue((id) => syncIncident(deps, id), jira);
     sinks.push(trackerEffectSink(tracker, logger));
-    const scheduled = await scheduleOutOfLine(store, tracker);
+    const scheduled = await scheduleOutOfLine(store, problems, tracker);
     logger.info('tracker started', {
       url: jira.baseUrl,
       project: jira.project,
@@ -216,17 +232,18 @@ async function closeServer(server: Server, timeoutMs: number): Promise<void> {
 /** The embedded default: state in memory, every command journaled under DATA_DIR, work in-process. */
 async function embeddedStorage(
   config: Config,
-  grouping: GroupingRules,
+  core: CoreRules,
   logger: Logger,
   effects: EffectSink,
 ): Promise<Storage> {
   const store = new MemoryStore();
   const metrics = createMetrics(store);
-  const executor = createExecutor({ store, grouping, metrics, logger, effects });
+  const executor = createExecutor({ store, problems: store, ...core, metrics, logger, effects });
   // Replaying the journal rebuilds state; it neither counts again nor announces again.
   const replay = createExecutor({
     store,
-    grouping,
+    problems: store,
+    ...core,
     metrics: quietMetrics,
     logger,
     effects: silentEffectSink,
@@ -239,6 +256,7 @@ async function embeddedStorage(
   return {
     mode: 'embedded',
     store,
+    problems: store,
     intake,
     metrics,
     started: { replayed },
@@ -259,7 +277,7 @@ const SWEEP_EVERY_MS = 60_000;
 async function redisStorage(
   config: Config,
   redisUrl: string,
-  grouping: GroupingRules,
+  core: CoreRules,
   logger: Logger,
   effects: EffectSink,
 ): Promise<Storage> {
@@ -274,7 +292,8 @@ async function redisStorage(
   );
   const store = new RedisStore(commands, { prefix: config.REDIS_PREFIX, retentionMs: config.RETENTION });
   const metrics = createMetrics(lastKnownCounts(store));
-  const executor = createExecutor({ store, grouping, metrics, logger, effects });
+  const problems = new RedisProblemStore(commands, config.REDIS_PREFIX);
+  const executor = createExecutor({ store, problems, ...core, metrics, logger, effects });
   const queue = new Queue<DeliveryJobData>(QUEUE_NAMES.deliveries, {
     connection: commands,
     prefix: config.REDIS_PREFIX,
@@ -301,6 +320,7 @@ async function redisStorage(
   return {
     mode: 'redis',
     store,
+    problems,
     intake,
     metrics,
     started: { prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY },

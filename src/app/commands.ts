@@ -1,13 +1,28 @@
 import type { GroupingRules } from '../domain/grouping.js';
 import { acknowledge, type CommandOutcome, close } from '../domain/incident-decisions.js';
 import type { Incident } from '../domain/model.js';
+import type { ProblemRules } from '../domain/problems.js';
 import { recordTrackerLink } from '../domain/tracker-sync.js';
 import { ingestDelivery } from './ingest.js';
+import { applyJiraEvent } from './jira-events.js';
 import type { Command, CommandResult, EffectSink, IncidentStore, Logger, Metrics } from './ports.js';
+import type { ProblemStore } from './problem-ports.js';
+import {
+  correlateIncidents,
+  createProblem,
+  linkManually,
+  type ProblemChanges,
+  patchProblemById,
+  releaseVersion,
+} from './problems.js';
 
 export interface ExecutorDeps {
   readonly store: IncidentStore;
+  readonly problems: ProblemStore;
   readonly grouping: GroupingRules;
+  readonly problemRules: ProblemRules;
+  /** Projects whose version releases close problems. */
+  readonly releaseProjects: readonly string[];
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly effects: EffectSink;
@@ -15,8 +30,18 @@ export interface ExecutorDeps {
 
 export type Executor = (command: Command) => Promise<CommandResult>;
 
-/** Carries out commands against the store; the same executor serves the embedded and the Redis mode. */
+/**
+ * Carries out commands against the stores; the same executor serves the embedded and the Redis mode.
+ * Every change is a command carrying its own time, so replaying the embedded journal gives the same state.
+ */
 export function createExecutor(deps: ExecutorDeps): Executor {
+  const problemDeps = { store: deps.store, problems: deps.problems, rules: deps.problemRules };
+  const announce = async (changes: ProblemChanges): Promise<void> => {
+    if (changes.incidents.length + changes.problems.length > 0) {
+      await deps.effects.publish([], changes.incidents, changes.problems);
+    }
+  };
+
   const onIncident = async (
     id: string,
     decide: (incident: Incident) => CommandOutcome,
@@ -37,7 +62,13 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     switch (command.type) {
       case 'ingest': {
         const out = await ingestDelivery(deps, command.delivery);
-        if (out.changed.length > 0) await deps.effects.publish(out.effects, out.changed);
+        // Incidents correlation has not seen yet, including any a crash kept it from seeing before.
+        const correlated = await correlateIncidents(problemDeps, out.changed, command.delivery.receivedAt);
+        const latest = new Map(out.changed.map((i) => [i.id, i]));
+        for (const i of correlated.incidents) latest.set(i.id, i);
+        if (latest.size > 0 || correlated.problems.length > 0) {
+          await deps.effects.publish(out.effects, [...latest.values()], correlated.problems);
+        }
         return { type: 'ingested', decisions: out.decisions };
       }
       case 'ack':
@@ -49,7 +80,87 @@ export function createExecutor(deps: ExecutorDeps): Executor {
           const next = recordTrackerLink(i, command.link);
           return { next, write: true, result: next };
         });
+        if (command.link.key) {
+          const refs = [command.link.key, ...(command.link.issueId ? [command.link.issueId] : [])];
+          await deps.problems.setIssueOwner({ kind: 'incident', id: command.incidentId }, refs);
+        }
         return { type: 'incident', incident };
+      }
+      case 'problem-tracker-synced': {
+        const problem = await deps.problems.updateProblem(command.problemId, async (p) => {
+          if (!p) return { next: null, result: null };
+          const next = { ...p, jira: command.link };
+          return { next, result: next };
+        });
+        if (command.link.key) {
+          const refs = [command.link.key, ...(command.link.issueId ? [command.link.issueId] : [])];
+          await deps.problems.setIssueOwner({ kind: 'problem', id: command.problemId }, refs);
+        }
+        return { type: 'problem', problem };
+      }
+      case 'problem-create': {
+        const missing = [];
+        for (const id of command.incidentIds) if (!(await deps.store.get(id))) missing.push(id);
+        if (missing.length > 0)
+          return { type: 'problem', problem: null, rejected: `unknown incidents: ${missing.join(', ')}` };
+        const { problem, changes } = await createProblem(
+          problemDeps,
+          command.title,
+          command.incidentIds,
+          command.at,
+        );
+        await announce(changes);
+        return { type: 'problem', problem };
+      }
+      case 'problem-link': {
+        if (command.problemId !== null && !(await deps.problems.getProblem(command.problemId))) {
+          return { type: 'problem', problem: null, rejected: `problem ${command.problemId} not found` };
+        }
+        const changes = await linkManually(problemDeps, command.incidentId, command.problemId, command.at);
+        await announce(changes);
+        return { type: 'incident', incident: await deps.store.get(command.incidentId) };
+      }
+      case 'problem-patch': {
+        const { problem, changes } = await patchProblemById(
+          problemDeps,
+          command.problemId,
+          command.patch,
+          command.at,
+        );
+        await announce(changes);
+        return { type: 'problem', problem };
+      }
+      case 'release': {
+        const changes = await releaseVersion(
+          problemDeps,
+          command.version,
+          command.at,
+          (p) =>
+            command.project === undefined ||
+            p.jira?.key == null ||
+            p.jira.key.startsWith(`${command.project}-`),
+        );
+        await announce(changes);
+        return {
+          type: 'released',
+          problemIds: [...new Set(changes.problems.map((p) => p.id))],
+          incidentIds: [...new Set(changes.incidents.map((i) => i.id))],
+        };
+      }
+      case 'jira-event': {
+        if (
+          command.deliveryId !== null &&
+          !(await deps.problems.rememberDelivery(command.deliveryId, command.at))
+        ) {
+          return { type: 'done' };
+        }
+        const changes = await applyJiraEvent(
+          { ...problemDeps, releaseProjects: deps.releaseProjects },
+          command.event,
+          command.at,
+        );
+        await announce(changes);
+        return { type: 'done' };
       }
     }
   };

@@ -7,6 +7,7 @@ import type {
   Source,
   TrackerLink,
 } from '../domain/model.js';
+import type { Problem, ProblemPatch, ProblemTrackerLink } from '../domain/problems.js';
 
 /** What one webhook delivery handed us, as the domain reads it. */
 export interface Delivery {
@@ -50,7 +51,57 @@ export type Command =
   | { readonly type: 'ingest'; readonly delivery: Delivery }
   | { readonly type: 'ack'; readonly incidentId: string; readonly by: string | null; readonly at: string }
   | { readonly type: 'close'; readonly incidentId: string; readonly at: string }
-  | { readonly type: 'tracker-synced'; readonly incidentId: string; readonly link: TrackerLink };
+  | { readonly type: 'tracker-synced'; readonly incidentId: string; readonly link: TrackerLink }
+  | {
+      readonly type: 'problem-create';
+      readonly title: string;
+      readonly incidentIds: readonly string[];
+      readonly at: string;
+    }
+  | {
+      readonly type: 'problem-link';
+      readonly incidentId: string;
+      readonly problemId: string | null;
+      readonly at: string;
+    }
+  | {
+      readonly type: 'problem-patch';
+      readonly problemId: string;
+      readonly patch: ProblemPatch;
+      readonly at: string;
+    }
+  | { readonly type: 'problem-tracker-synced'; readonly problemId: string; readonly link: ProblemTrackerLink }
+  | {
+      readonly type: 'release';
+      readonly version: string;
+      readonly project?: string | undefined;
+      readonly at: string;
+    }
+  | {
+      readonly type: 'jira-event';
+      readonly deliveryId: string | null;
+      readonly event: JiraEvent;
+      readonly at: string;
+    };
+
+/** What a Jira webhook told us, read by the webhook adapter; nothing past it knows Jira's payloads. */
+export type JiraEvent =
+  | { readonly kind: 'version-released'; readonly version: string; readonly project: string }
+  | {
+      readonly kind: 'issue-updated';
+      readonly issueId: string;
+      readonly issueKey: string;
+      readonly fixVersions: readonly string[];
+      /** Jira's status category of the issue now: `new`, `indeterminate` or `done`. */
+      readonly statusCategory: string;
+      /** The root-cause conclusion, when the issue carries one (configured field or resolving comment). */
+      readonly rootCause: string | null;
+    }
+  | {
+      readonly kind: 'link-created' | 'link-deleted';
+      readonly sourceIssueId: string;
+      readonly destinationIssueId: string;
+    };
 
 /** Takes a command durably (journal or queue) and, where it can, carries it out at once. */
 export interface Intake {
@@ -62,7 +113,14 @@ export interface Intake {
 export type CommandResult =
   | { readonly type: 'queued' }
   | { readonly type: 'ingested'; readonly decisions: readonly IngestDecision[] }
-  | { readonly type: 'incident'; readonly incident: Incident | null; readonly rejected?: string | undefined };
+  | { readonly type: 'incident'; readonly incident: Incident | null; readonly rejected?: string | undefined }
+  | { readonly type: 'problem'; readonly problem: Problem | null; readonly rejected?: string | undefined }
+  | {
+      readonly type: 'released';
+      readonly problemIds: readonly string[];
+      readonly incidentIds: readonly string[];
+    }
+  | { readonly type: 'done' };
 
 export interface IngestDecision {
   readonly alertId: string;
@@ -90,5 +148,9 @@ export interface Metrics {
 
 /** Something outside the core wants to hear what changed (later: the tracker, notifications). */
 export interface EffectSink {
-  publish(effects: readonly IncidentEffect[], incidents: readonly Incident[]): Promise<void>;
+  publish(
+    effects: readonly IncidentEffect[],
+    incidents: readonly Incident[],
+    problems?: readonly Problem[],
+  ): Promise<void>;
 }

@@ -1,16 +1,20 @@
-import { needsSync } from '../domain/tracker-sync.js';
+import { needsSync, problemNeedsSync } from '../domain/tracker-sync.js';
 import type { EffectSink, IncidentStore, Logger } from './ports.js';
+import type { ProblemStore } from './problem-ports.js';
 import type { TrackerQueue } from './tracker-ports.js';
 
 /** Asks for a tracker job for every incident a command changed in a way its issue does not show yet. */
 export function trackerEffectSink(queue: TrackerQueue, logger: Logger): EffectSink {
   return {
-    async publish(_effects, incidents) {
-      for (const i of incidents) {
-        if (!needsSync(i)) continue;
-        await queue.schedule(i.id).catch((e: unknown) => {
+    async publish(_effects, incidents, problems = []) {
+      const ids = [
+        ...incidents.filter(needsSync).map((i) => i.id),
+        ...problems.filter(problemNeedsSync).map((p) => p.id),
+      ];
+      for (const id of ids) {
+        await queue.schedule(id).catch((e: unknown) => {
           // The next change, or the next start, asks again; the incident itself is safe in the store.
-          logger.warn('tracker job not scheduled', { incidentId: i.id, error: String(e) });
+          logger.warn('tracker job not scheduled', { id, error: String(e) });
         });
       }
     },
@@ -20,10 +24,10 @@ export function trackerEffectSink(queue: TrackerQueue, logger: Logger): EffectSi
 /** Several sinks hear the same news, one after the other; one failing does not silence the others. */
 export function fanOut(sinks: readonly EffectSink[], logger: Logger): EffectSink {
   return {
-    async publish(effects, incidents) {
+    async publish(effects, incidents, problems = []) {
       for (const s of sinks) {
         await s
-          .publish(effects, incidents)
+          .publish(effects, incidents, problems)
           .catch((e: unknown) => logger.warn('effect sink failed', { error: String(e) }));
       }
     },
@@ -33,6 +37,7 @@ export function fanOut(sinks: readonly EffectSink[], logger: Logger): EffectSink
 /** At start: every incident whose issue is out of line gets a job, since jobs may have been lost with a crash. */
 export async function scheduleOutOfLine(
   store: Pick<IncidentStore, 'list'>,
+  problems: Pick<ProblemStore, 'listProblems'>,
   queue: TrackerQueue,
 ): Promise<number> {
   let n = 0;
@@ -40,6 +45,11 @@ export async function scheduleOutOfLine(
     if (i.status === 'closed' && i.jira?.key == null) continue;
     if (!needsSync(i)) continue;
     await queue.schedule(i.id);
+    n++;
+  }
+  for (const p of await problems.listProblems({ limit: 100_000 })) {
+    if (!problemNeedsSync(p)) continue;
+    await queue.schedule(p.id);
     n++;
   }
   return n;

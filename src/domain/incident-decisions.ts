@@ -97,6 +97,9 @@ function newDraft(id: string, key: string, e: AlertEvent, now: string): Draft {
       revision: 1,
       news: [],
       jira: null,
+      problemId: null,
+      correlatedAt: null,
+      releaseFlag: null,
     },
     alerts: new Map([[e.id, toState(e)]]),
     created: true,
@@ -388,4 +391,48 @@ export function close(incident: Incident, now: string): CommandOutcome {
     incident: { ...incident, status: 'closed', closedAt: now, revision: incident.revision + 1 },
     effects: [],
   };
+}
+
+/** Links the incident to a problem (or unlinks it, with null); correlation has looked at it then. */
+export function attachToProblem(incident: Incident, problemId: string | null, now: string): Incident {
+  const correlatedAt = incident.correlatedAt ?? now;
+  if (incident.problemId === problemId) return { ...incident, correlatedAt };
+  const linked: Incident = { ...incident, problemId, correlatedAt, revision: incident.revision + 1 };
+  if (problemId === null) return linked;
+  return { ...linked, news: appendNewsItem(linked.news, 'problem-linked', now, problemId) };
+}
+
+/** The fix of its problem was released: closed when its alerts are quiet, flagged when they still fire. */
+export function closeForRelease(incident: Incident, version: string, now: string): CommandOutcome {
+  if (incident.status === 'closed') return { kind: 'unchanged', incident };
+  const firing = incident.alerts.some((a) => a.status === 'firing');
+  if (firing) {
+    if (incident.releaseFlag === version) return { kind: 'unchanged', incident };
+    return {
+      kind: 'changed',
+      incident: {
+        ...incident,
+        releaseFlag: version,
+        revision: incident.revision + 1,
+        news: appendNewsItem(incident.news, 'still-firing-after-release', now, version),
+      },
+      effects: [],
+    };
+  }
+  return {
+    kind: 'changed',
+    incident: {
+      ...incident,
+      status: 'closed',
+      closedAt: now,
+      revision: incident.revision + 1,
+      news: appendNewsItem(incident.news, 'fixed-in-release', now, version),
+    },
+    effects: [],
+  };
+}
+
+function appendNewsItem(news: readonly NewsItem[], kind: NewsKind, at: string, ref: string): NewsItem[] {
+  const seq = (news.at(-1)?.seq ?? 0) + 1;
+  return [...news, { seq, kind, at, ref }].slice(-MAX_NEWS);
 }

@@ -79,9 +79,23 @@ export interface Incident {
   readonly news: readonly NewsItem[];
   /** The incident's issue in the tracker, once it has one. */
   readonly jira: TrackerLink | null;
+  /** The root-cause problem the incident is linked to. */
+  readonly problemId: string | null;
+  /** When correlation looked at the incident (null: not yet, so it still has to). */
+  readonly correlatedAt: string | null;
+  /** The release that should have fixed it while its alerts still fired: a person should look. */
+  readonly releaseFlag: string | null;
 }
 
-export type NewsKind = 'alerts-joined' | 'resolved' | 'reopened' | 'flapping-started' | 'acknowledged';
+export type NewsKind =
+  | 'alerts-joined'
+  | 'resolved'
+  | 'reopened'
+  | 'flapping-started'
+  | 'acknowledged'
+  | 'problem-linked'
+  | 'fixed-in-release'
+  | 'still-firing-after-release';
 
 export interface NewsItem {
   /** Increases by one per item over the incident's life. */
@@ -90,12 +104,16 @@ export interface NewsItem {
   readonly at: string;
   readonly alertIds?: readonly string[] | undefined;
   readonly by?: string | null | undefined;
+  /** The problem or the release the news is about. */
+  readonly ref?: string | undefined;
 }
 
 /** What the tracker shows of the incident, as of the last reconciliation. */
 export interface TrackerLink {
   /** Null until the issue exists (an error may say why it does not yet). */
   readonly key: string | null;
+  /** Jira's numeric issue id: webhooks about links name issues by it. */
+  readonly issueId?: string | undefined;
   readonly url: string | null;
   readonly syncedAt: string | null;
   /** The incident revision the issue reflects. */

@@ -144,6 +144,9 @@ const NEWS_TEXT: Record<NewsItem['kind'], string> = {
   reopened: 'reopened: an alert fired again',
   'flapping-started': 'flapping: alerts keep resolving and firing again; further repeats stay quiet',
   acknowledged: 'acknowledged',
+  'problem-linked': 'linked to problem',
+  'fixed-in-release': 'Fixed in',
+  'still-firing-after-release': 'still firing after the release of',
 };
 
 /** One comment for a burst of news: what a person following the issue wants to know, nothing more. */
@@ -157,6 +160,10 @@ export function renderNews(news: readonly NewsItem[], incident: Incident): RichT
       line.push(text(` (${n.alertIds.length}): ${shown}${titles.length > 10 ? '; …' : ''}`));
     }
     if (n.kind === 'acknowledged' && n.by) line.push(text(` by ${n.by}`));
+    if (n.ref !== undefined && n.kind !== 'acknowledged' && n.kind !== 'alerts-joined')
+      line.push(text(` ${n.ref}`));
+    if (n.kind === 'still-firing-after-release')
+      line.push(text(': the incident stays open; please check the fix.'));
     return line;
   });
   return [paragraph(text(`incident-bridge, ${incident.id}:`, { strong: true })), { type: 'bullets', items }];

@@ -1,4 +1,5 @@
 import type { Incident, NewsItem, TrackerLink } from './model.js';
+import type { Problem } from './problems.js';
 import type { RichText } from './rich-text.js';
 import { contentHash, type IssueSpec, planIssue, renderNews, type TrackerRules } from './tracker-plan.js';
 
@@ -59,4 +60,11 @@ export function needsSync(incident: Incident): boolean {
 /** Records what the tracker now shows; not a change a human needs to hear of, so no new revision. */
 export function recordTrackerLink(incident: Incident, link: TrackerLink): Incident {
   return { ...incident, jira: link };
+}
+
+/** Whether the problem changed since its issue was last brought in line. */
+export function problemNeedsSync(problem: Problem): boolean {
+  return (
+    problem.jira?.key == null || problem.revision > problem.jira.syncedRevision || Boolean(problem.jira.error)
+  );
 }

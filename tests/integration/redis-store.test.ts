@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/adapters/logging/winston-logger.js';
 import { closeRedis, connectRedis } from '../../src/adapters/redis/redis-connection.js';
 import { RedisStore } from '../../src/adapters/redis/redis-store.js';
-import { createExecutor } from '../../src/app/commands.js';
-import { silentEffectSink } from '../../src/app/logging-effect-sink.js';
-import type { Delivery, Metrics } from '../../src/app/ports.js';
+import { ingestDelivery } from '../../src/app/ingest.js';
+import type { Delivery, IncidentStore, Metrics } from '../../src/app/ports.js';
 import { DEFAULT_GROUPING } from '../../src/domain/grouping.js';
+import { acknowledge, type CommandOutcome, close } from '../../src/domain/incident-decisions.js';
 import type { AlertEvent, Incident } from '../../src/domain/model.js';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 
@@ -33,11 +33,7 @@ function resolved(alertname: string, instance: string, endsAt: string): AlertEve
   return { ...firing(alertname, instance), status: 'resolved', endsAt };
 }
 
-const delivery = (events: AlertEvent[], receivedAt = T0): Delivery => ({
-  source: 'alertmanager',
-  receivedAt,
-  events,
-});
+const delivery = (events: AlertEvent[]): Delivery => ({ source: 'alertmanager', receivedAt: T0, events });
 
 describe('RedisStore on a real redis-server', () => {
   let server: RedisServer;
@@ -57,18 +53,21 @@ describe('RedisStore on a real redis-server', () => {
     const redis = await connectRedis({ url: server.url }, 'commands', () => undefined);
     clients.push(redis);
     const store = new RedisStore(redis, { prefix, retentionMs });
-    const execute = createExecutor({
-      store,
-      grouping: DEFAULT_GROUPING,
-      metrics: quietMetrics,
-      logger: silentLogger,
-      effects: silentEffectSink,
-    });
-    return { store, redis, execute };
+    return { store, redis };
   };
   const newPrefix = (): string => `store-test-${++prefixes}`;
-  const ingest = (i: { execute: Awaited<ReturnType<typeof instance>>['execute'] }, events: AlertEvent[]) =>
-    i.execute({ type: 'ingest', delivery: delivery(events) });
+  /** The ingest path of the bridge: group the delivery's alerts, decide per key through the store. */
+  const ingest = (i: { store: IncidentStore }, events: AlertEvent[], d = delivery(events)) =>
+    ingestDelivery(
+      { store: i.store, grouping: DEFAULT_GROUPING, metrics: quietMetrics, logger: silentLogger },
+      d,
+    );
+  /** An action on one incident, decided by the domain inside the store's atomic update. */
+  const act = (store: IncidentStore, id: string, decide: (i: Incident) => CommandOutcome) =>
+    store.updateById(id, async (incident) => {
+      const o = decide(incident);
+      return { next: o.kind === 'changed' ? o.incident : null, write: o.kind === 'changed', result: o };
+    });
 
   it('loses no alert and opens no second incident when two instances update the same incidents at once', async () => {
     const prefix = newPrefix();
@@ -98,14 +97,8 @@ describe('RedisStore on a real redis-server', () => {
     const prefix = newPrefix();
     const a = await instance(prefix);
     for (const name of ['First', 'Second', 'Third']) await ingest(a, [firing(name, 'h1')]);
-    await a.execute({
-      type: 'ingest',
-      delivery: {
-        source: 'zabbix',
-        receivedAt: T0,
-        events: [{ ...firing('Fourth', 'h1'), id: 'zabbix:7001', source: 'zabbix' }],
-      },
-    });
+    const zabbix: AlertEvent = { ...firing('Fourth', 'h1'), id: 'zabbix:7001', source: 'zabbix' };
+    await ingest(a, [zabbix], { source: 'zabbix', receivedAt: T0, events: [zabbix] });
     await ingest(a, [resolved('Second', 'h1', '2026-11-22T20:05:00.000Z')]);
 
     const titles = (list: Incident[]) => list.map((i) => `${i.id} ${i.title}`);
@@ -126,19 +119,17 @@ describe('RedisStore on a real redis-server', () => {
   it('acknowledges and closes by id, keeping the indexes in step, and knows no unknown id', async () => {
     const a = await instance(newPrefix());
     await ingest(a, [firing('Disk', 'h1')]);
-    const acked = await a.execute({ type: 'ack', incidentId: 'INC-1', by: 'ada', at: T0 });
+    const acked = await act(a.store, 'INC-1', (i) => acknowledge(i, 'ada', T0));
     expect(acked).toMatchObject({
-      type: 'incident',
+      kind: 'changed',
       incident: { status: 'acknowledged', acknowledgedBy: 'ada' },
     });
+    expect(await a.store.get('INC-1')).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'ada' });
     expect(await a.store.countByStatus()).toMatchObject({ open: 0, acknowledged: 1 });
-    await a.execute({ type: 'close', incidentId: 'INC-1', at: T0 });
+    await act(a.store, 'INC-1', (i) => close(i, T0));
     expect((await a.store.list({ status: 'closed', limit: 10 })).map((i) => i.id)).toEqual(['INC-1']);
     expect(await a.store.list({ status: 'acknowledged', limit: 10 })).toEqual([]);
-    expect(await a.execute({ type: 'ack', incidentId: 'INC-404', by: null, at: T0 })).toEqual({
-      type: 'incident',
-      incident: null,
-    });
+    expect(await act(a.store, 'INC-404', (i) => acknowledge(i, null, T0))).toBeNull();
     expect(await a.store.get('INC-404')).toBeNull();
   });
 

@@ -10,6 +10,7 @@ import {
   type Route,
 } from '../../domain/grouping.js';
 import { SOURCES } from '../../domain/model.js';
+import { DEFAULT_PROBLEM_POLICY, type ProblemPolicy, type ProblemRules } from '../../domain/problems.js';
 import type { TrackerRules } from '../../domain/tracker-plan.js';
 
 export class RulesError extends Error {}
@@ -101,19 +102,97 @@ const jiraFileSchema = z.strictObject({
     .optional(),
 });
 
+const problemPolicyFields = {
+  key: z.string().min(1).optional(),
+  recurrence: z.strictObject({ count: z.number().int().min(1), window: duration }).optional(),
+  regression_window: duration.optional(),
+};
+
+const problemsFileSchema = z.strictObject({
+  defaults: z.strictObject(problemPolicyFields).optional(),
+  routes: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        source: z.enum(SOURCES).optional(),
+        match: z.record(labelName, z.string()).optional(),
+        match_re: z.record(labelName, regex).optional(),
+        ...problemPolicyFields,
+      }),
+    )
+    .optional(),
+  jira: z
+    .strictObject({
+      issue_type: z.string().min(1).optional(),
+      link_type: z.string().min(1).optional(),
+      summary: z.string().min(1).optional(),
+      release_resolution: z.string().min(1).optional(),
+      root_cause_field: z.string().min(1).optional(),
+      projects: z.array(z.string().min(1)).optional(),
+    })
+    .optional(),
+});
+
+export interface ProblemTrackerRules {
+  readonly issueType: string;
+  /** Tried first; `Relates` when the instance lacks it. */
+  readonly linkType: string;
+  readonly summary: string;
+  readonly releaseResolution: string;
+  /** A custom field holding the root-cause conclusion (`customfield_10050`); else the resolving comment. */
+  readonly rootCauseField?: string | undefined;
+  /** Projects whose version releases close problems (besides JIRA_PROJECT). */
+  readonly projects: readonly string[];
+}
+
+function loadProblems(dir: string): { rules: ProblemRules; tracker: ProblemTrackerRules } {
+  const file = join(dir, 'problems.yml');
+  const f = existsSync(file) ? parseWith(file, problemsFileSchema, readYaml(file)) : {};
+  const ms = (d: string): number => parseDuration(d) ?? 0;
+  const toPolicy = (x: z.infer<typeof problemsFileSchema>['defaults'], base: ProblemPolicy): ProblemPolicy => ({
+    keyTemplate: x?.key ?? base.keyTemplate,
+    recurrenceCount: x?.recurrence?.count ?? base.recurrenceCount,
+    recurrenceWindowMs: x?.recurrence ? ms(x.recurrence.window) : base.recurrenceWindowMs,
+    regressionWindowMs: x?.regression_window ? ms(x.regression_window) : base.regressionWindowMs,
+  });
+  const defaults = toPolicy(f.defaults, DEFAULT_PROBLEM_POLICY);
+  return {
+    rules: {
+      defaults,
+      routes: (f.routes ?? []).map((r) => ({
+        name: r.name,
+        source: r.source,
+        match: r.match ?? {},
+        matchRe: compileRe(r.match_re),
+        policy: toPolicy(r, defaults),
+      })),
+    },
+    tracker: {
+      issueType: f.jira?.issue_type ?? 'Problem',
+      linkType: f.jira?.link_type ?? 'Problem/Incident',
+      summary: f.jira?.summary ?? '[Problem] {{title}}',
+      releaseResolution: f.jira?.release_resolution ?? 'Fixed',
+      rootCauseField: f.jira?.root_cause_field,
+      projects: f.jira?.projects ?? [],
+    },
+  };
+}
+
 /** Tracker rules without the project, which comes from JIRA_PROJECT. */
 export type TrackerRulesSansProject = Omit<TrackerRules, 'project'>;
 
 export interface Rules {
   readonly grouping: GroupingRules;
   readonly tracker: TrackerRulesSansProject;
+  readonly problems: ProblemRules;
+  readonly problemTracker: ProblemTrackerRules;
 }
 
 const DEFAULT_SUMMARY = '[{{severity}}] {{title}}';
 const DEFAULT_DESCRIPTION = 'Opened by incident-bridge for {{id}} from {{sources}}.';
 
 /** Each file the bridge understands, with the schema its content must satisfy. */
-const KNOWN_FILES = ['grouping.yml', 'jira.yml'] as const;
+const KNOWN_FILES = ['grouping.yml', 'jira.yml', 'problems.yml'] as const;
 
 const compileRe = (m: Record<string, string> | undefined): Record<string, RegExp> =>
   Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, new RegExp(`^(?:${v})$`)]));
@@ -185,5 +264,11 @@ export function loadRules(dir: string): Rules {
     matchRe: compileRe(r.match_re),
     policy: toPolicy(r, defaults),
   }));
-  return { grouping: { defaults, routes }, tracker: loadTracker(dir) };
+  const problems = loadProblems(dir);
+  return {
+    grouping: { defaults, routes },
+    tracker: loadTracker(dir),
+    problems: problems.rules,
+    problemTracker: problems.tracker,
+  };
 }
