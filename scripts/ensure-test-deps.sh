@@ -6,6 +6,8 @@ set -euo pipefail
 # binary:package
 wanted=(
   "redis-server:redis-server"
+  "promtool:prometheus"
+  "amtool:prometheus-alertmanager"
   "prometheus:prometheus"
   "prometheus-alertmanager:prometheus-alertmanager"
 )
