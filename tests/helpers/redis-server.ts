@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +7,13 @@ import { join } from 'node:path';
 export interface RedisServerOptions {
   /** `always` fsyncs the append-only file before each answer; `everysec` once a second. */
   readonly appendfsync?: 'always' | 'everysec';
+  /** Start as a replica of the server on this port. */
+  readonly replicaOf?: number;
+  /** Run as a Sentinel watching this master (named `name`) instead of as a data server. */
+  readonly sentinelFor?: { readonly name: string; readonly port: number };
 }
 
-/** A real `redis-server` (the Debian package), on a free port, with its data in a temporary directory. */
+/** A real `redis-server` (the Debian package) or Sentinel, on a free port, with its data in a temporary directory. */
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
@@ -75,20 +79,41 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   };
   process.on('exit', killOnExit);
 
+  const sentinelConf = join(dir, 'sentinel.conf');
+  if (options.sentinelFor) {
+    // Sentinel rewrites this file with what it learns; it must be writable.
+    writeFileSync(
+      sentinelConf,
+      [
+        `sentinel monitor ${options.sentinelFor.name} 127.0.0.1 ${options.sentinelFor.port} 1`,
+        `sentinel down-after-milliseconds ${options.sentinelFor.name} 1000`,
+        '',
+      ].join('\n'),
+    );
+  }
+
   const launch = async (): Promise<void> => {
+    const role = options.sentinelFor ? [sentinelConf, '--sentinel'] : [];
+    const data = options.sentinelFor
+      ? []
+      : [
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          options.appendfsync ?? 'everysec',
+          '--save',
+          '',
+          ...(options.replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(options.replicaOf)]),
+        ];
     const args = [
+      ...role,
       '--port',
       String(port),
       '--bind',
       '127.0.0.1',
       '--dir',
       dir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      options.appendfsync ?? 'everysec',
-      '--save',
-      '',
+      ...data,
       '--daemonize',
       'no',
       '--loglevel',
