@@ -34,11 +34,13 @@ import { createExecutor } from './app/commands.js';
 import { loggingEffectSink, silentEffectSink } from './app/logging-effect-sink.js';
 import type { Clock, Command, EffectSink, IncidentStore, Intake, Logger, Metrics } from './app/ports.js';
 import type { ProblemStore } from './app/problem-ports.js';
+import { syncProblem } from './app/problem-sync.js';
 import type { Locks, TrackerQueue } from './app/tracker-ports.js';
 import { fanOut, scheduleOutOfLine, trackerEffectSink } from './app/tracker-scheduling.js';
 import { syncIncident } from './app/tracker-sync.js';
 import { type Config, ConfigError, loadConfig, redactConfig } from './config.js';
 import type { GroupingRules } from './domain/grouping.js';
+import type { PriorityRules } from './domain/priority.js';
 import type { ProblemRules } from './domain/problems.js';
 
 export interface BridgeOptions {
@@ -65,6 +67,7 @@ interface CoreRules {
   readonly grouping: GroupingRules;
   readonly problemRules: ProblemRules;
   readonly releaseProjects: readonly string[];
+  readonly priority: PriorityRules;
 }
 
 /** Where state lives and how work is taken: the embedded default or production mode on Redis. */
@@ -113,6 +116,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     grouping: rules.grouping,
     problemRules: rules.problems,
     releaseProjects: [...new Set([...(jira ? [jira.project] : []), ...rules.problemTracker.projects])],
+    priority: rules.priority,
   };
 
   // The tracker's sink joins once the tracker is up; until then effects are only logged.
@@ -125,6 +129,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const { store, problems, intake, metrics } = storage;
 
   let tracker: TrackerRuntime | null = null;
+  let projectKeyOf: (projectId: string) => Promise<string | null> = async () => null;
   if (jira) {
     const jiraMetrics = createJiraMetrics(metrics.registry);
     const client = new JiraClient({
@@ -133,19 +138,44 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       metrics: jiraMetrics,
       retryBaseMs: jira.retryBaseMs,
     });
-    const deps = {
+    const jiraTracker = new JiraTracker(client);
+    const common = {
       store,
+      problems,
       intake,
-      tracker: new JiraTracker(client),
+      tracker: jiraTracker,
       locks: storage.locks,
-      rules: { ...rules.tracker, project: jira.project },
       clock,
       logger,
       onIssueCreated: () => jiraMetrics.issueCreated(),
       searchLagMs: jira.searchLagMs,
     };
-    tracker = storage.trackerQueue((id) => syncIncident(deps, id), jira);
+    const incidentDeps = {
+      ...common,
+      rules: { ...rules.tracker, project: jira.project },
+      releaseResolution: rules.problemTracker.releaseResolution,
+      onIncidentIssue: (problemId: string) => void tracker?.schedule(problemId),
+    };
+    const problemDeps = {
+      ...common,
+      rules: {
+        ...rules.problemTracker,
+        project: jira.project,
+        labels: rules.tracker.labels,
+        transitions: rules.tracker.transitions,
+      },
+    };
+    // One queue for both: problem ids (`PRB-`) and incident ids (`INC-`) never meet.
+    tracker = storage.trackerQueue(
+      (id) => (id.startsWith('PRB-') ? syncProblem(problemDeps, id) : syncIncident(incidentDeps, id)),
+      jira,
+    );
     sinks.push(trackerEffectSink(tracker, logger));
+    projectKeyOf = async (projectId) => {
+      for (const key of core.releaseProjects)
+        if ((await jiraTracker.projectId(key)) === projectId) return key;
+      return null;
+    };
     const scheduled = await scheduleOutOfLine(store, problems, tracker);
     logger.info('tracker started', {
       url: jira.baseUrl,
@@ -168,6 +198,12 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     apiToken: config.API_TOKEN,
     maxBodyBytes: config.MAX_BODY_BYTES,
     draining: () => draining,
+    problems,
+    jiraWebhook: {
+      secret: jira?.webhookSecret ?? (options.env.JIRA_WEBHOOK_SECRET?.trim() || undefined),
+      projectKeyOf: (id) => projectKeyOf(id),
+      rootCauseField: rules.problemTracker.rootCauseField,
+    },
   });
   const server = await new Promise<Server>((ok, fail) => {
     const s = app.listen(config.PORT, config.HOST, () => ok(s));

@@ -4,6 +4,8 @@ import type { IssueSpec } from '../domain/tracker-plan.js';
 export interface IssueRef {
   readonly key: string;
   readonly url: string;
+  /** Jira's numeric id, when the answer gave it. */
+  readonly id?: string | undefined;
 }
 
 export interface IssueState {
@@ -23,6 +25,14 @@ export interface IssueTracker {
   state(key: string): Promise<IssueState>;
   /** Applies the transition of that name (case-insensitive); false when the issue offers none such. */
   transition(key: string, name: string, resolution?: string): Promise<boolean>;
+  /** The names of the link types the instance has. */
+  linkTypes(): Promise<readonly string[]>;
+  /** Records "`from` <outward phrase of the type> `to`" (`PRB-1 causes INC-7`); repeating it is harmless. */
+  link(type: string, from: string, to: string): Promise<void>;
+  /** Sets the issue's fix version, creating the version in the project when it does not exist. */
+  setFixVersion(key: string, project: string, version: string): Promise<void>;
+  /** The numeric id of a project, as Jira's webhooks name it. */
+  projectId(projectKey: string): Promise<string>;
 }
 
 /** Serializes work on one name across every instance of the bridge. */

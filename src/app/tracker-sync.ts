@@ -13,6 +13,10 @@ export interface TrackerSyncDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly onIssueCreated?: (() => void) | undefined;
+  /** The incident's issue now exists: its problem's issue can link to it. */
+  readonly onIncidentIssue?: ((problemId: string) => void) | undefined;
+  /** The resolution set when a release closed the incident (`Fixed`). */
+  readonly releaseResolution?: string | undefined;
   /** How long after a create whose answer was lost the search is trusted to show that issue. */
   readonly searchLagMs: number;
 }
@@ -62,11 +66,13 @@ export async function syncIncident(deps: TrackerSyncDeps, incidentId: string): P
         }
         const ref = found ?? (await deps.tracker.create(plan.spec));
         if (!found) deps.onIssueCreated?.();
+        if (incident.problemId) deps.onIncidentIssue?.(incident.problemId);
         deps.logger.info(found ? 'issue found again' : 'issue created', { incidentId, key: ref.key });
         link = {
           ...link,
           key: ref.key,
           url: ref.url,
+          issueId: ref.id,
           newsSeq: plan.newsSeq,
           contentHash: found ? '' : plan.contentHash,
         };
@@ -79,7 +85,13 @@ export async function syncIncident(deps: TrackerSyncDeps, incidentId: string): P
       if (plan.comment) await deps.tracker.comment(key, plan.comment);
       let state = link.state;
       if (plan.move === 'resolve' && deps.rules.transitions.resolve) {
-        await deps.tracker.transition(key, deps.rules.transitions.resolve, deps.rules.resolveResolution);
+        // A release closed it: resolved as fixed, not merely done.
+        const released =
+          incident.status === 'closed' && incident.news.some((n) => n.kind === 'fixed-in-release');
+        const resolution = released
+          ? (deps.releaseResolution ?? deps.rules.resolveResolution)
+          : deps.rules.resolveResolution;
+        await deps.tracker.transition(key, deps.rules.transitions.resolve, resolution);
         state = 'done';
       } else if (plan.move === 'reopen' && deps.rules.transitions.reopen) {
         const now = await deps.tracker.state(key);

@@ -1,16 +1,20 @@
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { Clock, IncidentStore, Intake, Logger, Metrics } from '../../app/ports.js';
+import type { ProblemStore } from '../../app/problem-ports.js';
 import { alertmanagerSource } from '../sources/alertmanager-source.js';
 import { zabbixSource } from '../sources/zabbix-source.js';
 import { apiRoutes } from './api-routes.js';
 import { errorHandler, notFound } from './errors.js';
+import { type JiraWebhookDeps, jiraWebhookRoute } from './jira-webhook-route.js';
 import { opsRoutes } from './ops-routes.js';
+import { problemRoutes } from './problem-routes.js';
 import { webhookRoute } from './webhook-route.js';
 
 export interface HttpDeps {
   readonly intake: Intake;
   readonly store: IncidentStore;
+  readonly problems: ProblemStore;
   readonly clock: Clock;
   readonly metrics: Metrics;
   readonly registry: Registry;
@@ -19,6 +23,7 @@ export interface HttpDeps {
   readonly apiToken: string | undefined;
   readonly maxBodyBytes: number;
   readonly draining: () => boolean;
+  readonly jiraWebhook: Pick<JiraWebhookDeps, 'secret' | 'projectKeyOf' | 'rootCauseField'>;
 }
 
 /** The whole HTTP surface; reading this function tells every route the bridge serves. */
@@ -29,7 +34,9 @@ export function createHttpApp(deps: HttpDeps): Express {
   const webhookDeps = { ...deps, token: deps.webhookToken };
   app.use('/webhooks/alertmanager', webhookRoute(webhookDeps, alertmanagerSource));
   app.use('/webhooks/zabbix', webhookRoute(webhookDeps, zabbixSource));
+  app.use('/webhooks/jira', jiraWebhookRoute({ ...deps, ...deps.jiraWebhook }));
   app.use('/api', apiRoutes({ ...deps, token: deps.apiToken }));
+  app.use('/api', problemRoutes({ ...deps, token: deps.apiToken }));
   app.use(opsRoutes(deps));
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(errorHandler(deps.logger));

@@ -19,6 +19,8 @@ export const jiraEnvSchema = z
     JIRA_API_TOKEN: optional,
     JIRA_PAT: optional,
     JIRA_CA_FILE: optional,
+    /** The secret of the Jira webhook: deliveries must carry `X-Hub-Signature: sha256=<HMAC>`. */
+    JIRA_WEBHOOK_SECRET: optional,
     JIRA_TIMEOUT: z.coerce.number().int().min(100).max(120_000).default(15_000),
     /** How many times one call is retried on 429, 5xx or a network error before the job gives up for now. */
     JIRA_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(6),
@@ -68,6 +70,7 @@ export interface JiraSettings {
   readonly maxRetries: number;
   readonly retryBaseMs: number;
   readonly searchLagMs: number;
+  readonly webhookSecret?: string | undefined;
   readonly queue: {
     readonly debounceMs: number;
     readonly concurrency: number;
@@ -99,6 +102,7 @@ export function jiraSettings(env: JiraEnv): JiraSettings | null {
     maxRetries: env.JIRA_MAX_RETRIES,
     retryBaseMs: env.JIRA_RETRY_BASE_MS,
     searchLagMs: env.JIRA_SEARCH_LAG_MS,
+    webhookSecret: env.JIRA_WEBHOOK_SECRET,
     queue: {
       debounceMs: env.TRACKER_DEBOUNCE_MS,
       concurrency: env.TRACKER_CONCURRENCY,
@@ -108,4 +112,4 @@ export function jiraSettings(env: JiraEnv): JiraSettings | null {
   };
 }
 
-export const JIRA_SECRETS = ['JIRA_API_TOKEN', 'JIRA_PAT'] as const;
+export const JIRA_SECRETS = ['JIRA_API_TOKEN', 'JIRA_PAT', 'JIRA_WEBHOOK_SECRET'] as const;

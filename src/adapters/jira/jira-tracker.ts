@@ -5,7 +5,7 @@ import { type JiraClient, JiraError } from './jira-client.js';
 import { toAdf, toWiki } from './rich-text-render.js';
 
 interface SearchResult {
-  issues?: { key: string }[];
+  issues?: { key: string; id?: string }[];
 }
 interface Transition {
   id: string;
@@ -31,8 +31,8 @@ export class JiraTracker implements IssueTracker {
       idempotent: true,
       data: { jql, fields: ['summary'], maxResults: 5 },
     });
-    const key = res.issues?.[0]?.key;
-    return key ? { key, url: this.client.browseUrl(key) } : null;
+    const issue = res.issues?.[0];
+    return issue ? { key: issue.key, url: this.client.browseUrl(issue.key), id: issue.id } : null;
   }
 
   async create(spec: IssueSpec): Promise<IssueRef> {
@@ -45,10 +45,10 @@ export class JiraTracker implements IssueTracker {
     };
     if (spec.components.length > 0) fields.components = spec.components.map((name) => ({ name }));
     if (spec.priority) fields.priority = { name: spec.priority };
-    const res = await this.client.request<{ key: string }>('create-issue', 'POST', '/issue', {
+    const res = await this.client.request<{ key: string; id?: string }>('create-issue', 'POST', '/issue', {
       data: { fields },
     });
-    return { key: res.key, url: this.client.browseUrl(res.key) };
+    return { key: res.key, url: this.client.browseUrl(res.key), id: res.id };
   }
 
   async updateContent(key: string, spec: Pick<IssueSpec, 'summary' | 'description'>): Promise<void> {
@@ -102,5 +102,56 @@ export class JiraTracker implements IssueTracker {
       await post(false);
     }
     return true;
+  }
+
+  private linkTypeCache: Promise<readonly string[]> | null = null;
+  private readonly projectIds = new Map<string, string>();
+
+  linkTypes(): Promise<readonly string[]> {
+    this.linkTypeCache ??= this.client
+      .request<{ issueLinkTypes: { name: string }[] }>('link-types', 'GET', '/issueLinkType')
+      .then((r) => r.issueLinkTypes.map((t) => t.name))
+      .catch((e: unknown) => {
+        this.linkTypeCache = null;
+        throw e;
+      });
+    return this.linkTypeCache;
+  }
+
+  async link(type: string, from: string, to: string): Promise<void> {
+    // Jira records "inwardIssue <outward phrase> outwardIssue": for Problem/Incident, "PRB causes INC".
+    await this.client.request('link-issues', 'POST', '/issueLink', {
+      idempotent: true,
+      data: { type: { name: type }, inwardIssue: { key: from }, outwardIssue: { key: to } },
+    });
+  }
+
+  async setFixVersion(key: string, project: string, version: string): Promise<void> {
+    const versions = await this.client.request<{ name: string }[]>(
+      'project-versions',
+      'GET',
+      `/project/${encodeURIComponent(project)}/versions`,
+    );
+    if (!versions.some((v) => v.name === version)) {
+      await this.client.request('create-version', 'POST', '/version', {
+        data: { name: version, projectId: Number(await this.projectId(project)) },
+      });
+    }
+    await this.client.request('update-issue', 'PUT', `/issue/${encodeURIComponent(key)}`, {
+      params: { notifyUsers: false },
+      data: { fields: { fixVersions: [{ name: version }] } },
+    });
+  }
+
+  async projectId(projectKey: string): Promise<string> {
+    const known = this.projectIds.get(projectKey);
+    if (known) return known;
+    const p = await this.client.request<{ id: string }>(
+      'get-project',
+      'GET',
+      `/project/${encodeURIComponent(projectKey)}`,
+    );
+    this.projectIds.set(projectKey, String(p.id));
+    return String(p.id);
   }
 }
