@@ -7,6 +7,8 @@ import { join } from 'node:path';
 export interface RedisServerOptions {
   /** `always` fsyncs the append-only file before each answer; `everysec` once a second. */
   readonly appendfsync?: 'always' | 'everysec';
+  /** Require this password from clients (`requirepass`). */
+  readonly password?: string;
   /** Start as a replica of the server on this port. */
   readonly replicaOf?: number;
   /** Run as a Sentinel watching this master (named `name`) instead of as a data server. */
@@ -45,7 +47,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Answers once the server says PONG (not LOADING, not refused), or throws after `timeoutMs`. */
+/** Answers once the server is up (PONG or NOAUTH, not LOADING, not refused), or throws after `timeoutMs`. */
 async function waitForPong(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -62,7 +64,8 @@ async function waitForPong(port: number, child: ChildProcess, timeoutMs = 10_000
       socket.on('close', () => resolve(data));
       socket.on('error', () => undefined);
     });
-    if (reply.startsWith('+PONG')) return;
+    // A server with a password answers NOAUTH once it is up (and LOADING while it reads its files).
+    if (reply.startsWith('+PONG') || reply.startsWith('-NOAUTH')) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`redis-server on port ${port} did not answer within ${timeoutMs} ms`);
@@ -104,6 +107,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
           '--save',
           '',
           ...(options.replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(options.replicaOf)]),
+          ...(options.password === undefined ? [] : ['--requirepass', options.password]),
         ];
     const args = [
       ...role,

@@ -60,11 +60,19 @@ export async function connectRedis(
 ): Promise<Redis> {
   const client = new Redis(settings.url, { ...redisOptions(settings, role), lazyConnect: true });
   client.on('error', onError);
+  // connect() itself only says "Connection is closed"; the error event says why (refused, WRONGPASS ...).
+  let why: unknown = null;
+  const remember = (e: unknown) => {
+    why = e;
+  };
+  client.on('error', remember);
   try {
     await client.connect();
   } catch (e) {
     client.disconnect();
-    throw e;
+    throw new Error(`cannot connect to Redis: ${String(why ?? e)}`);
+  } finally {
+    client.off('error', remember);
   }
   return client;
 }
