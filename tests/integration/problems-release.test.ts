@@ -213,6 +213,58 @@ describe.each(STORE_MODES)('problems and release closure (%s store)', (mode) => 
     expect((await problems())[0]?.fixVersion).toBeNull();
   }, 60_000);
 
+  it('follows what engineers do in Jira: links between issues, and the comment that resolves a problem', async () => {
+    await recurThreeTimes();
+    const problem = (await problems())[0];
+    const prb = sim.issue(problem?.jira?.key ?? '');
+    // A fourth incident of another kind, that an engineer links to the problem in Jira.
+    const other = { ...alert('db-1', 'firing', at(8)) };
+    other.alerts = other.alerts.map((a) => ({
+      ...a,
+      labels: { ...a.labels, alertname: 'DiskFull', service: 'db' },
+    }));
+    await send(other);
+    const stray = (await incidents()).find((i) => i.problemId === null);
+    const strayIssue = sim.issue(stray?.jira?.key ?? '');
+    expect(strayIssue).toBeDefined();
+    const link = {
+      sourceIssueId: prb?.id,
+      destinationIssueId: strayIssue?.id,
+      issueLinkType: { name: 'Problem/Incident' },
+    };
+    expect(
+      await jiraWebhook({ webhookEvent: 'issuelink_created', issueLink: { id: 1, ...link } }, 'l-1'),
+    ).toBe(202);
+    expect((await b.get(`/api/incidents/${stray?.id}`)).body.incident).toMatchObject({
+      problemId: problem?.id,
+    });
+    expect((await problems())[0]?.incidentIds).toContain(stray?.id);
+    expect(
+      await jiraWebhook({ webhookEvent: 'issuelink_deleted', issueLink: { id: 1, ...link } }, 'l-2'),
+    ).toBe(202);
+    expect((await b.get(`/api/incidents/${stray?.id}`)).body.incident).toMatchObject({ problemId: null });
+
+    // The problem's issue resolved by a person, with the conclusion in the resolving comment.
+    const comment = {
+      body: {
+        type: 'doc',
+        version: 1,
+        content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Pool exhausted by retries' }] }],
+      },
+    };
+    const resolved = {
+      webhookEvent: 'jira:issue_updated',
+      issue: {
+        id: prb?.id,
+        key: prb?.key,
+        fields: { fixVersions: [], status: { statusCategory: { key: 'done' } } },
+      },
+      comment,
+    };
+    expect(await jiraWebhook(resolved, 'r-1')).toBe(202);
+    expect((await problems())[0]).toMatchObject({ rootCause: 'Pool exhausted by retries', status: 'closed' });
+  }, 60_000);
+
   it('closes everything through POST /api/releases, as CI would', async () => {
     await recurThreeTimes();
     const problem = (await problems())[0];
