@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Queue } from 'bullmq';
+import { loadCatchUpSettings, startCatchUp } from './adapters/catch-up/catch-up-runtime.js';
 import { createHttpApp } from './adapters/http/http-app.js';
 import { JiraClient } from './adapters/jira/jira-client.js';
 import { type JiraSettings, jiraEnvSchema, jiraSettings } from './adapters/jira/jira-config.js';
@@ -85,6 +86,8 @@ interface Storage {
     settings: JiraSettings,
   ) => TrackerRuntime;
   readonly locks: Locks;
+  /** Catch-up passes: one instance at a time; another instance skips a pass rather than wait. */
+  readonly catchUpLocks: Locks;
   idle(): Promise<void>;
   /** Lets the work in hand finish and closes storage; webhooks are already refused by then. */
   close(): Promise<void>;
@@ -112,6 +115,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const clock = options.clock ?? systemClock;
   const rules = loadRules(config.RULES_DIR);
   const jira = loadJiraSettings(options.env);
+  const catchUpSettings = loadCatchUpSettings(options.env);
   const core: CoreRules = {
     grouping: rules.grouping,
     problemRules: rules.problems,
@@ -228,6 +232,18 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     ...storage.started,
     config: redactConfig(config),
   });
+  // Asks the senders' APIs what the bridge missed, now and on an interval, without holding up webhooks.
+  const catchUp = startCatchUp({
+    settings: catchUpSettings,
+    rules: rules.catchUp,
+    store,
+    intake,
+    grouping: rules.grouping,
+    clock,
+    logger,
+    registry: metrics.registry,
+    locks: storage.catchUpLocks,
+  });
 
   return {
     url,
@@ -241,6 +257,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     },
     async close() {
       draining = true;
+      await catchUp.close();
       await closeServer(server, config.SHUTDOWN_TIMEOUT);
       await tracker?.close();
       await storage.close();
@@ -298,6 +315,7 @@ async function embeddedStorage(
     started: { replayed },
     trackerQueue: (work, jira) => new InProcessTrackerQueue(work, logger, jira.queue),
     locks: new InProcessLocks(),
+    catchUpLocks: new InProcessLocks(),
     idle: () => intake.idle(),
     close: () => intake.close(),
   };
@@ -369,6 +387,7 @@ async function redisStorage(
         logger,
       }),
     locks: new RedisLocks(commands, { prefix: `${config.REDIS_PREFIX}:`, ttlMs: 60_000, waitMs: 30_000 }),
+    catchUpLocks: new RedisLocks(commands, { prefix: `${config.REDIS_PREFIX}:`, ttlMs: 60_000, waitMs: 0 }),
     idle: () => intake.idle(),
     async close() {
       clearInterval(sweep);

@@ -12,6 +12,7 @@ import {
 import { SOURCES } from '../../domain/model.js';
 import { DEFAULT_PROBLEM_POLICY, type ProblemPolicy, type ProblemRules } from '../../domain/problems.js';
 import type { TrackerRules } from '../../domain/tracker-plan.js';
+import { type CatchUpRules, catchUpFileSchema, toCatchUpRules } from './catch-up-rules.js';
 
 export class RulesError extends Error {}
 
@@ -184,6 +185,8 @@ export type TrackerRulesSansProject = Omit<TrackerRules, 'project'>;
 export interface Rules {
   readonly grouping: GroupingRules;
   readonly tracker: TrackerRulesSansProject;
+  /** What catch-up asks the senders' APIs about (`catchup.yml`). */
+  readonly catchUp: CatchUpRules;
   readonly problems: ProblemRules;
   readonly problemTracker: ProblemTrackerRules;
 }
@@ -192,7 +195,7 @@ const DEFAULT_SUMMARY = '[{{severity}}] {{title}}';
 const DEFAULT_DESCRIPTION = 'Opened by incident-bridge for {{id}} from {{sources}}.';
 
 /** Each file the bridge understands, with the schema its content must satisfy. */
-const KNOWN_FILES = ['grouping.yml', 'jira.yml', 'problems.yml'] as const;
+const KNOWN_FILES = ['grouping.yml', 'jira.yml', 'problems.yml', 'catchup.yml'] as const;
 
 const compileRe = (m: Record<string, string> | undefined): Record<string, RegExp> =>
   Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, new RegExp(`^(?:${v})$`)]));
@@ -223,6 +226,11 @@ function loadTracker(dir: string): TrackerRulesSansProject {
       labels: r.labels,
     })),
   };
+}
+
+function loadCatchUp(dir: string): CatchUpRules {
+  const file = join(dir, 'catchup.yml');
+  return toCatchUpRules(existsSync(file) ? parseWith(file, catchUpFileSchema, readYaml(file)) : {});
 }
 
 function readYaml(file: string): unknown {
@@ -267,6 +275,7 @@ export function loadRules(dir: string): Rules {
   const problems = loadProblems(dir);
   return {
     grouping: { defaults, routes },
+    catchUp: loadCatchUp(dir),
     tracker: loadTracker(dir),
     problems: problems.rules,
     problemTracker: problems.tracker,
