@@ -1,7 +1,9 @@
 import type { GroupingRules } from '../domain/grouping.js';
 import { acknowledge, type CommandOutcome, close } from '../domain/incident-decisions.js';
 import type { Incident } from '../domain/model.js';
+import type { PriorityRules } from '../domain/priority.js';
 import type { ProblemRules } from '../domain/problems.js';
+import { markSla } from '../domain/sla-clock.js';
 import { recordTrackerLink } from '../domain/tracker-sync.js';
 import { ingestDelivery } from './ingest.js';
 import { applyJiraEvent } from './jira-events.js';
@@ -23,6 +25,8 @@ export interface ExecutorDeps {
   readonly problemRules: ProblemRules;
   /** Projects whose version releases close problems. */
   readonly releaseProjects: readonly string[];
+  /** Priorities and SLA clocks (`priority.yml`). */
+  readonly priority: PriorityRules;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly effects: EffectSink;
@@ -76,16 +80,30 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       case 'close':
         return onIncident(command.incidentId, (i) => close(i, command.at));
       case 'tracker-synced': {
-        const incident = await deps.store.updateById(command.incidentId, async (i) => {
+        const synced = await deps.store.updateById(command.incidentId, async (i) => {
           const next = recordTrackerLink(i, command.link);
-          return { next, write: true, result: next };
+          return {
+            next,
+            write: true,
+            result: { next, ticket: !i.jira?.key && command.link.key ? command.link.key : null },
+          };
         });
+        const incident = synced?.next ?? null;
+        if (incident && synced?.ticket) {
+          // The ticket exists now: people who heard of the incident before it did hear its key.
+          await deps.effects.publish(
+            [{ type: 'ticket-created', incidentId: incident.id, key: synced.ticket }],
+            [incident],
+          );
+        }
         if (command.link.key) {
           const refs = [command.link.key, ...(command.link.issueId ? [command.link.issueId] : [])];
           await deps.problems.setIssueOwner({ kind: 'incident', id: command.incidentId }, refs);
         }
         return { type: 'incident', incident };
       }
+      case 'sla-mark':
+        return onIncident(command.incidentId, (i) => markSla(i, command.mark, command.at));
       case 'problem-tracker-synced': {
         const problem = await deps.problems.updateProblem(command.problemId, async (p) => {
           if (!p) return { next: null, result: null };

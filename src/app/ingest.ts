@@ -2,6 +2,8 @@ import type { GroupingRules } from '../domain/grouping.js';
 import { groupAlert } from '../domain/grouping.js';
 import { decideAlerts } from '../domain/incident-decisions.js';
 import type { AlertEvent, Incident, IncidentEffect } from '../domain/model.js';
+import type { PriorityRules } from '../domain/priority.js';
+import { prioritizeOutcome } from '../domain/sla-clock.js';
 import type { Delivery, IncidentStore, IngestDecision, Logger, Metrics } from './ports.js';
 
 export interface IngestDeps {
@@ -9,6 +11,8 @@ export interface IngestDeps {
   readonly grouping: GroupingRules;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Gives incidents their priority and SLA clock; without it they get none (tools that only ingest). */
+  readonly priority?: PriorityRules | undefined;
 }
 
 export interface IngestOutcome {
@@ -43,6 +47,7 @@ export async function ingestDelivery(deps: IngestDeps, delivery: Delivery): Prom
           });
         }
         if (decided.kind === 'needs-id') throw new Error('decision asked twice for an incident id');
+        if (deps.priority) decided = prioritizeOutcome(decided, current, deps.priority, delivery.receivedAt);
         return { next: decided.incident, write: decided.changed, result: decided };
       }),
     ),

@@ -8,6 +8,7 @@ import type {
   TrackerLink,
 } from '../domain/model.js';
 import type { Problem, ProblemPatch, ProblemTrackerLink } from '../domain/problems.js';
+import type { SlaMark } from '../domain/sla-clock.js';
 
 /** What one webhook delivery handed us, as the domain reads it. */
 export interface Delivery {
@@ -52,6 +53,8 @@ export type Command =
   | { readonly type: 'ack'; readonly incidentId: string; readonly by: string | null; readonly at: string }
   | { readonly type: 'close'; readonly incidentId: string; readonly at: string }
   | { readonly type: 'tracker-synced'; readonly incidentId: string; readonly link: TrackerLink }
+  /** The scheduled SLA check found a warning or a breach due at `at`. */
+  | { readonly type: 'sla-mark'; readonly incidentId: string; readonly mark: SlaMark; readonly at: string }
   | {
       readonly type: 'problem-create';
       readonly title: string;

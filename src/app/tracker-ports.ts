@@ -1,3 +1,4 @@
+import type { FieldUpdate } from '../domain/issue-fields.js';
 import type { RichText } from '../domain/rich-text.js';
 import type { IssueSpec } from '../domain/tracker-plan.js';
 
@@ -21,6 +22,8 @@ export interface IssueTracker {
   findByLabel(project: string, label: string): Promise<IssueRef | null>;
   create(spec: IssueSpec): Promise<IssueRef>;
   updateContent(key: string, spec: Pick<IssueSpec, 'summary' | 'description'>): Promise<void>;
+  /** Sets the priority and due date and adds labels, leaving every other field as it is. */
+  updateFields(key: string, update: FieldUpdate): Promise<void>;
   comment(key: string, body: RichText): Promise<void>;
   state(key: string): Promise<IssueState>;
   /** Applies the transition of that name (case-insensitive); false when the issue offers none such. */

@@ -1,3 +1,4 @@
+import { planFieldUpdate } from '../domain/issue-fields.js';
 import type { TrackerLink } from '../domain/model.js';
 import { incidentLabel, type TrackerRules } from '../domain/tracker-plan.js';
 import { planSync } from '../domain/tracker-sync.js';
@@ -52,6 +53,7 @@ export async function syncIncident(deps: TrackerSyncDeps, incidentId: string): P
     };
     try {
       let updateContent = plan.updateContent;
+      let fieldUpdate = plan.fieldUpdate;
       if (plan.needsIssue) {
         const found = await deps.tracker.findByLabel(plan.spec.project, incidentLabel(incidentId));
         const asked = link.createRequestedAt ? Date.parse(link.createRequestedAt) : null;
@@ -75,13 +77,16 @@ export async function syncIncident(deps: TrackerSyncDeps, incidentId: string): P
           issueId: ref.id,
           newsSeq: plan.newsSeq,
           contentHash: found ? '' : plan.contentHash,
+          fields: found ? undefined : plan.fields,
         };
         // Stored at once: from here on a retry never searches or creates again.
         await save({ ...link, error: undefined });
         updateContent = found !== null;
+        fieldUpdate = found ? planFieldUpdate(plan.spec, undefined) : null;
       }
       const key = link.key ?? '';
       if (updateContent) await deps.tracker.updateContent(key, plan.spec);
+      if (fieldUpdate) await deps.tracker.updateFields(key, fieldUpdate);
       if (plan.comment) await deps.tracker.comment(key, plan.comment);
       let state = link.state;
       if (plan.move === 'resolve' && deps.rules.transitions.resolve) {
@@ -110,6 +115,7 @@ export async function syncIncident(deps: TrackerSyncDeps, incidentId: string): P
         state,
         newsSeq: plan.newsSeq,
         contentHash: plan.contentHash,
+        fields: plan.fields,
         syncedRevision: incident.revision,
         syncedAt: now(),
         error: undefined,

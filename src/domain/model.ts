@@ -85,6 +85,31 @@ export interface Incident {
   readonly correlatedAt: string | null;
   /** The release that should have fixed it while its alerts still fired: a person should look. */
   readonly releaseFlag: string | null;
+  /** From impact × urgency (`rules/priority.yml`); absent on incidents stored before priorities existed. */
+  readonly priority?: Priority | undefined;
+  /** The service-level clock of its priority; absent without a priority. */
+  readonly sla?: SlaClock | undefined;
+}
+
+/** P1 is the most pressing. */
+export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** An incident's due times on its priority's calendar, and the marks the scheduled check made. */
+export interface SlaClock {
+  /** The calendar the resolution target counts on (`24x7`, `business` ...). */
+  readonly calendar: string;
+  /** That calendar's time zone: due dates are shown in it. */
+  readonly timeZone: string;
+  /** To acknowledge by. */
+  readonly responseDueAt: string;
+  /** When 75% of the resolution time is used. */
+  readonly warnAt: string;
+  /** To resolve by. */
+  readonly resolutionDueAt: string;
+  /** When the warning, and the breach, were marked: each at most once in the incident's life. */
+  readonly warnedAt: string | null;
+  readonly breachedAt: string | null;
 }
 
 export type NewsKind =
@@ -95,7 +120,10 @@ export type NewsKind =
   | 'acknowledged'
   | 'problem-linked'
   | 'fixed-in-release'
-  | 'still-firing-after-release';
+  | 'still-firing-after-release'
+  | 'priority-changed'
+  | 'sla-warning'
+  | 'sla-breached';
 
 export interface NewsItem {
   /** Increases by one per item over the incident's life. */
@@ -106,6 +134,10 @@ export interface NewsItem {
   readonly by?: string | null | undefined;
   /** The problem or the release the news is about. */
   readonly ref?: string | undefined;
+  /** The priority the news is about (`priority-changed`). */
+  readonly priority?: Priority | undefined;
+  /** The resolution due time the news is about (`priority-changed`, `sla-warning`, `sla-breached`). */
+  readonly dueAt?: string | undefined;
 }
 
 /** What the tracker shows of the incident, as of the last reconciliation. */
@@ -127,6 +159,16 @@ export interface TrackerLink {
   /** When the bridge last asked the tracker to create the issue: the answer may have been lost. */
   readonly createRequestedAt?: string | undefined;
   readonly error?: string | undefined;
+  /** Priority, due date and labels last written (absent: not known, as for issues of older versions). */
+  readonly fields?: TrackerFields | undefined;
+}
+
+/** The fields of an issue the bridge keeps current besides its text. */
+export interface TrackerFields {
+  readonly priority: string | null;
+  /** `YYYY-MM-DD`. */
+  readonly dueDate: string | null;
+  readonly labels: readonly string[];
 }
 
 /** Why a decision came out as it did: the same words in logs, metrics and tests. */
@@ -153,4 +195,12 @@ export type IncidentEffect =
   | { readonly type: 'incident-resolved'; readonly incidentId: string }
   | { readonly type: 'incident-reopened'; readonly incidentId: string }
   | { readonly type: 'flapping-started'; readonly incidentId: string }
-  | { readonly type: 'incident-acknowledged'; readonly incidentId: string; readonly by: string | null };
+  | { readonly type: 'incident-acknowledged'; readonly incidentId: string; readonly by: string | null }
+  | {
+      readonly type: 'priority-changed';
+      readonly incidentId: string;
+      readonly priority: Priority;
+      readonly previous: Priority;
+    }
+  | { readonly type: 'sla-warning' | 'sla-breached'; readonly incidentId: string; readonly dueAt: string }
+  | { readonly type: 'ticket-created'; readonly incidentId: string; readonly key: string };

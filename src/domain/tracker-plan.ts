@@ -1,5 +1,6 @@
 import { type Matcher, routeMatches } from './grouping.js';
-import type { Incident, NewsItem, Severity } from './model.js';
+import { serviceLevelFields } from './issue-fields.js';
+import type { Incident, NewsItem, Priority, Severity } from './model.js';
 import { type Block, type Inline, link, paragraph, plainLength, type RichText, text } from './rich-text.js';
 
 /** Jira's limits: a summary holds 255 characters, a description 32,767. */
@@ -25,6 +26,8 @@ export interface TrackerRules {
   readonly description: string;
   /** Jira priority names by severity; a severity without one gets Jira's default. */
   readonly priorities: Partial<Record<Severity, string>>;
+  /** Jira priority names by incident priority (`priority.yml`): they win over the severity's. */
+  readonly priorityNames?: Readonly<Partial<Record<Priority, string>>> | undefined;
   /** Transition names, looked up on the issue; without them the issue's status is left alone. */
   readonly transitions: { readonly resolve?: string | undefined; readonly reopen?: string | undefined };
   /** The resolution set with the resolve transition, when its screen has the field. */
@@ -42,6 +45,8 @@ export interface IssueSpec {
   readonly labels: readonly string[];
   readonly components: readonly string[];
   readonly priority?: string | undefined;
+  /** Jira's due date, `YYYY-MM-DD`. */
+  readonly dueDate?: string | undefined;
 }
 
 /** The label that finds an incident's issue again, even when its key was never stored. */
@@ -120,10 +125,15 @@ export function planIssue(incident: Incident, rules: TrackerRules): IssueSpec {
     budget -= size;
     items.push(line);
   }
+  const serviceLevel = serviceLevelFields(incident, rules);
   const labels = [
-    ...new Set([...rules.labels, ...(route?.labels ?? []), incidentLabel(incident.id)].map(toLabel)),
+    ...new Set(
+      [...rules.labels, ...(route?.labels ?? []), incidentLabel(incident.id), ...serviceLevel.labels].map(
+        toLabel,
+      ),
+    ),
   ];
-  const priority = rules.priorities[incident.severity];
+  const priority = serviceLevel.priority ?? rules.priorities[incident.severity];
   return {
     project: route?.project ?? rules.project,
     issueType: route?.issueType ?? rules.issueType,
@@ -135,6 +145,7 @@ export function planIssue(incident: Incident, rules: TrackerRules): IssueSpec {
     labels,
     components: [...new Set([...rules.components, ...(route?.components ?? [])])],
     ...(priority ? { priority } : {}),
+    ...(serviceLevel.dueDate ? { dueDate: serviceLevel.dueDate } : {}),
   };
 }
 
@@ -147,6 +158,9 @@ const NEWS_TEXT: Record<NewsItem['kind'], string> = {
   'problem-linked': 'linked to problem',
   'fixed-in-release': 'Fixed in',
   'still-firing-after-release': 'still firing after the release of',
+  'priority-changed': 'priority changed',
+  'sla-warning': 'SLA warning: 75% of the time to resolve is used',
+  'sla-breached': 'SLA breached: not resolved in time',
 };
 
 /** One comment for a burst of news: what a person following the issue wants to know, nothing more. */
@@ -164,6 +178,8 @@ export function renderNews(news: readonly NewsItem[], incident: Incident): RichT
       line.push(text(` ${n.ref}`));
     if (n.kind === 'still-firing-after-release')
       line.push(text(': the incident stays open; please check the fix.'));
+    if (n.priority !== undefined) line.push(text(` to ${n.priority}`));
+    if (n.dueAt !== undefined) line.push(text(`; due by ${n.dueAt}`));
     return line;
   });
   return [paragraph(text(`incident-bridge, ${incident.id}:`, { strong: true })), { type: 'bullets', items }];

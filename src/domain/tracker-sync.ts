@@ -1,4 +1,5 @@
-import type { Incident, NewsItem, TrackerLink } from './model.js';
+import { type FieldUpdate, fieldsOf, planFieldUpdate } from './issue-fields.js';
+import type { Incident, NewsItem, TrackerFields, TrackerLink } from './model.js';
 import type { Problem } from './problems.js';
 import type { RichText } from './rich-text.js';
 import { contentHash, type IssueSpec, planIssue, renderNews, type TrackerRules } from './tracker-plan.js';
@@ -10,6 +11,10 @@ export interface SyncPlan {
   /** No issue is known: find it by its label, or create it. */
   readonly needsIssue: boolean;
   readonly updateContent: boolean;
+  /** Priority, due date or labels to change on an existing issue; null when they are in line. */
+  readonly fieldUpdate: FieldUpdate | null;
+  /** The fields the issue shows once the plan is carried out. */
+  readonly fields: TrackerFields;
   /** One comment for every piece of news not yet told; null when there is none. */
   readonly comment: RichText | null;
   readonly newsSeq: number;
@@ -36,15 +41,18 @@ export function planSync(incident: Incident, rules: TrackerRules): SyncPlan {
         ? 'reopen'
         : null;
   const updateContent = !needsIssue && link?.contentHash !== hash;
+  const fieldUpdate = needsIssue ? null : planFieldUpdate(spec, link?.fields);
   return {
     spec,
     contentHash: hash,
     needsIssue,
     updateContent,
+    fieldUpdate,
+    fields: fieldsOf(spec),
     comment: untold.length > 0 ? renderNews(untold, incident) : null,
     newsSeq: lastNews,
     move,
-    inLine: !needsIssue && !updateContent && untold.length === 0 && move === null,
+    inLine: !needsIssue && !updateContent && fieldUpdate === null && untold.length === 0 && move === null,
   };
 }
 

@@ -103,6 +103,7 @@ describe('issue plan', () => {
         newsSeq: first.newsSeq,
         state: 'open',
         contentHash: first.contentHash,
+        fields: first.fields,
       },
     };
     expect(planSync(synced, rules).inLine).toBe(true);

@@ -1,4 +1,5 @@
 import type { IssueRef, IssueState, IssueTracker } from '../../app/tracker-ports.js';
+import type { FieldUpdate } from '../../domain/issue-fields.js';
 import type { RichText } from '../../domain/rich-text.js';
 import type { IssueSpec } from '../../domain/tracker-plan.js';
 import { type JiraClient, JiraError } from './jira-client.js';
@@ -45,6 +46,7 @@ export class JiraTracker implements IssueTracker {
     };
     if (spec.components.length > 0) fields.components = spec.components.map((name) => ({ name }));
     if (spec.priority) fields.priority = { name: spec.priority };
+    if (spec.dueDate) fields.duedate = spec.dueDate;
     const res = await this.client.request<{ key: string; id?: string }>('create-issue', 'POST', '/issue', {
       data: { fields },
     });
@@ -55,6 +57,17 @@ export class JiraTracker implements IssueTracker {
     await this.client.request('update-issue', 'PUT', `/issue/${encodeURIComponent(key)}`, {
       params: { notifyUsers: false },
       data: { fields: { summary: spec.summary, description: this.body(spec.description) } },
+    });
+  }
+
+  async updateFields(key: string, update: FieldUpdate): Promise<void> {
+    const fields: Record<string, unknown> = {};
+    if (update.priority !== undefined) fields.priority = { name: update.priority };
+    if (update.dueDate !== undefined) fields.duedate = update.dueDate;
+    const labels = (update.addLabels ?? []).map((label) => ({ add: label }));
+    await this.client.request('update-issue', 'PUT', `/issue/${encodeURIComponent(key)}`, {
+      params: { notifyUsers: false },
+      data: { fields, ...(labels.length > 0 ? { update: { labels } } : {}) },
     });
   }
 

@@ -10,9 +10,11 @@ import {
   type Route,
 } from '../../domain/grouping.js';
 import { SOURCES } from '../../domain/model.js';
+import type { PriorityRules } from '../../domain/priority.js';
 import { DEFAULT_PROBLEM_POLICY, type ProblemPolicy, type ProblemRules } from '../../domain/problems.js';
 import type { TrackerRules } from '../../domain/tracker-plan.js';
 import { type CatchUpRules, catchUpFileSchema, toCatchUpRules } from './catch-up-rules.js';
+import { priorityFileSchema, toPriorityRules } from './priority-rules.js';
 
 export class RulesError extends Error {}
 
@@ -150,7 +152,10 @@ function loadProblems(dir: string): { rules: ProblemRules; tracker: ProblemTrack
   const file = join(dir, 'problems.yml');
   const f = existsSync(file) ? parseWith(file, problemsFileSchema, readYaml(file)) : {};
   const ms = (d: string): number => parseDuration(d) ?? 0;
-  const toPolicy = (x: z.infer<typeof problemsFileSchema>['defaults'], base: ProblemPolicy): ProblemPolicy => ({
+  const toPolicy = (
+    x: z.infer<typeof problemsFileSchema>['defaults'],
+    base: ProblemPolicy,
+  ): ProblemPolicy => ({
     keyTemplate: x?.key ?? base.keyTemplate,
     recurrenceCount: x?.recurrence?.count ?? base.recurrenceCount,
     recurrenceWindowMs: x?.recurrence ? ms(x.recurrence.window) : base.recurrenceWindowMs,
@@ -189,13 +194,15 @@ export interface Rules {
   readonly catchUp: CatchUpRules;
   readonly problems: ProblemRules;
   readonly problemTracker: ProblemTrackerRules;
+  /** Impact × urgency → priority, SLA policies and calendars (`priority.yml`). */
+  readonly priority: PriorityRules;
 }
 
 const DEFAULT_SUMMARY = '[{{severity}}] {{title}}';
 const DEFAULT_DESCRIPTION = 'Opened by incident-bridge for {{id}} from {{sources}}.';
 
 /** Each file the bridge understands, with the schema its content must satisfy. */
-const KNOWN_FILES = ['grouping.yml', 'jira.yml', 'problems.yml', 'catchup.yml'] as const;
+const KNOWN_FILES = ['grouping.yml', 'jira.yml', 'problems.yml', 'priority.yml', 'catchup.yml'] as const;
 
 const compileRe = (m: Record<string, string> | undefined): Record<string, RegExp> =>
   Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, new RegExp(`^(?:${v})$`)]));
@@ -273,10 +280,15 @@ export function loadRules(dir: string): Rules {
     policy: toPolicy(r, defaults),
   }));
   const problems = loadProblems(dir);
+  const priorityFile = join(dir, 'priority.yml');
+  const priority = toPriorityRules(
+    existsSync(priorityFile) ? parseWith(priorityFile, priorityFileSchema, readYaml(priorityFile)) : {},
+  );
   return {
     grouping: { defaults, routes },
     catchUp: loadCatchUp(dir),
-    tracker: loadTracker(dir),
+    tracker: { ...loadTracker(dir), priorityNames: priority.jiraPriorities },
+    priority,
     problems: problems.rules,
     problemTracker: problems.tracker,
   };
