@@ -65,6 +65,7 @@ export function createQueueMetrics(registry: Registry, queue: QueueDepthSource):
     registers: [registry],
   });
   for (const c of ['commands', 'worker'] as const) redisErrors.inc({ client: c }, 0);
+  for (const o of ['completed', 'failed'] as const) duration.zero({ outcome: o });
   for (const o of ['will-retry', 'gave-up'] as const) failures.inc({ outcome: o }, 0);
 
   return {

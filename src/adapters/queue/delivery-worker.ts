@@ -1,4 +1,4 @@
-import { type ConnectionOptions, Worker } from 'bullmq';
+import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
 import type { Executor } from '../../app/commands.js';
 import type { Logger } from '../../app/ports.js';
 import type { QueueMetrics } from '../metrics/queue-metrics.js';
@@ -51,7 +51,10 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     },
   );
   worker.on('failed', (job, error) => {
-    const final = job === undefined || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final =
+      job === undefined ||
+      error instanceof UnrecoverableError ||
+      job.attemptsMade >= (job.opts.attempts ?? 1);
     metrics.jobFailed(final ? 'gave-up' : 'will-retry');
     logger.warn('delivery job failed', {
       job: job?.id,
