@@ -91,6 +91,8 @@ export const configSchema = z.object({
   MAX_BODY_BYTES: bytes.default(1024 * 1024),
   /** Take an embedded-mode snapshot once the journal segment has grown this big. */
   SNAPSHOT_AFTER_BYTES: bytes.default(64 * 1024 * 1024),
+  /** How often the SLA check looks for warnings (75% of the resolution time) and breaches. */
+  SLA_CHECK_INTERVAL: duration.default(30_000),
   ...productionSettings,
 });
 

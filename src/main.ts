@@ -5,13 +5,19 @@ import { pathToFileURL } from 'node:url';
 import { Queue } from 'bullmq';
 import { loadCatchUpSettings, startCatchUp } from './adapters/catch-up/catch-up-runtime.js';
 import { createHttpApp } from './adapters/http/http-app.js';
+import { incidentPresenter } from './adapters/http/incident-view.js';
 import { JiraClient } from './adapters/jira/jira-client.js';
 import { type JiraSettings, jiraEnvSchema, jiraSettings } from './adapters/jira/jira-config.js';
 import { JiraTracker } from './adapters/jira/jira-tracker.js';
 import { createLogger } from './adapters/logging/winston-logger.js';
 import { createJiraMetrics } from './adapters/metrics/jira-metrics.js';
+import { createNotifyMetrics } from './adapters/metrics/notify-metrics.js';
 import { createMetrics, type PromMetrics } from './adapters/metrics/prom-metrics.js';
 import { createQueueMetrics, lastKnownCounts } from './adapters/metrics/queue-metrics.js';
+import { createServiceMetrics } from './adapters/metrics/service-metrics.js';
+import { loadNotifySettings, redactNotifySettings } from './adapters/notify/notify-config.js';
+import { NotifyQueue } from './adapters/notify/notify-queue.js';
+import { postNotification } from './adapters/notify/webhook-notifier.js';
 import { RedisProblemStore } from './adapters/problems/redis-problem-store.js';
 import { BullmqIntake } from './adapters/queue/bullmq-intake.js';
 import { type DeliveryJobData, deliveryJobOptions, QUEUE_NAMES } from './adapters/queue/delivery-jobs.js';
@@ -24,6 +30,8 @@ import {
 } from './adapters/redis/redis-connection.js';
 import { RedisStore } from './adapters/redis/redis-store.js';
 import { loadRules, RulesError } from './adapters/rules/rules-loader.js';
+import { PERIODIC_JOBS, startBullmqPeriodic } from './adapters/schedule/bullmq-periodic.js';
+import { type Periodic, startInProcessPeriodic } from './adapters/schedule/in-process-periodic.js';
 import { EmbeddedIntake } from './adapters/store/embedded-intake.js';
 import { FileJournal } from './adapters/store/file-journal.js';
 import { type MemorySnapshot, MemoryStore } from './adapters/store/memory-store.js';
@@ -33,9 +41,12 @@ import { InProcessTrackerQueue } from './adapters/tracker/in-process-tracker-que
 import { RedisLocks } from './adapters/tracker/redis-locks.js';
 import { createExecutor } from './app/commands.js';
 import { loggingEffectSink, silentEffectSink } from './app/logging-effect-sink.js';
+import { notifyEffectSink } from './app/notify-sink.js';
 import type { Clock, Command, EffectSink, IncidentStore, Intake, Logger, Metrics } from './app/ports.js';
 import type { ProblemStore } from './app/problem-ports.js';
 import { syncProblem } from './app/problem-sync.js';
+import { serviceMetricsSink } from './app/service-metrics-sink.js';
+import { checkSla } from './app/sla-check.js';
 import type { Locks, TrackerQueue } from './app/tracker-ports.js';
 import { fanOut, scheduleOutOfLine, trackerEffectSink } from './app/tracker-scheduling.js';
 import { syncIncident } from './app/tracker-sync.js';
@@ -56,6 +67,8 @@ export interface RunningBridge {
   readonly intake: Intake;
   /** Resolves once every accepted delivery has been carried out. */
   idle(): Promise<void>;
+  /** Runs the scheduled SLA check now, at the clock's time; answers the marks made (tests move the clock). */
+  checkSla(): Promise<number>;
   /** Stops taking deliveries (503), lets work in hand finish, closes storage. */
   close(): Promise<void>;
 }
@@ -88,6 +101,8 @@ interface Storage {
   readonly locks: Locks;
   /** Catch-up passes: one instance at a time; another instance skips a pass rather than wait. */
   readonly catchUpLocks: Locks;
+  /** A job every `everyMs` for the whole deployment: a timer in-process, a job scheduler in Redis. */
+  readonly periodic: (name: string, everyMs: number, run: () => Promise<unknown>) => Periodic;
   idle(): Promise<void>;
   /** Lets the work in hand finish and closes storage; webhooks are already refused by then. */
   close(): Promise<void>;
@@ -126,11 +141,34 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   // The tracker's sink joins once the tracker is up; until then effects are only logged.
   const sinks: EffectSink[] = [loggingEffectSink(logger)];
   const effects = fanOut(sinks, logger);
+  // People following incidents hear of them through NOTIFY_URL from the first command on.
+  const notify = loadNotifySettings(options.env);
+  let countNotification = (_outcome: 'sent' | 'retried' | 'dropped'): void => undefined;
+  const notifier = notify
+    ? new NotifyQueue({
+        send: (n) => postNotification(notify, n),
+        maxAttempts: notify.maxAttempts,
+        retryBaseMs: notify.retryBaseMs,
+        maxQueued: notify.queueMax,
+        logger,
+        count: (outcome) => countNotification(outcome),
+      })
+    : null;
+  if (notifier) sinks.push(notifyEffectSink(notifier, clock));
   const storage =
     config.REDIS_URL === undefined
       ? await embeddedStorage(config, core, logger, effects)
       : await redisStorage(config, config.REDIS_URL, core, logger, effects);
   const { store, problems, intake, metrics } = storage;
+  sinks.push(serviceMetricsSink(createServiceMetrics(metrics.registry, store)));
+  if (notify) {
+    countNotification = createNotifyMetrics(metrics.registry);
+    logger.info('notifications on', redactNotifySettings(notify));
+  }
+  const slaCheckDeps = { store, intake, clock, logger };
+  const slaCheck = storage.periodic(PERIODIC_JOBS.slaCheck, config.SLA_CHECK_INTERVAL, () =>
+    checkSla(slaCheckDeps),
+  );
 
   let tracker: TrackerRuntime | null = null;
   let projectKeyOf: (projectId: string) => Promise<string | null> = async () => null;
@@ -202,6 +240,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     apiToken: config.API_TOKEN,
     maxBodyBytes: config.MAX_BODY_BYTES,
     draining: () => draining,
+    presentIncident: incidentPresenter(rules.priority, clock),
     problems,
     jiraWebhook: {
       secret: jira?.webhookSecret ?? (options.env.JIRA_WEBHOOK_SECRET?.trim() || undefined),
@@ -255,12 +294,15 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       await tracker?.idle();
       await storage.idle();
     },
+    checkSla: () => checkSla(slaCheckDeps),
     async close() {
       draining = true;
       await catchUp.close();
+      await slaCheck.close();
       await closeServer(server, config.SHUTDOWN_TIMEOUT);
       await tracker?.close();
       await storage.close();
+      await notifier?.close();
       logger.info('bridge stopped', {});
     },
   };
@@ -316,6 +358,7 @@ async function embeddedStorage(
     trackerQueue: (work, jira) => new InProcessTrackerQueue(work, logger, jira.queue),
     locks: new InProcessLocks(),
     catchUpLocks: new InProcessLocks(),
+    periodic: (name, everyMs, run) => startInProcessPeriodic({ name, everyMs, run, logger }),
     idle: () => intake.idle(),
     close: () => intake.close(),
   };
@@ -388,6 +431,15 @@ async function redisStorage(
       }),
     locks: new RedisLocks(commands, { prefix: `${config.REDIS_PREFIX}:`, ttlMs: 60_000, waitMs: 30_000 }),
     catchUpLocks: new RedisLocks(commands, { prefix: `${config.REDIS_PREFIX}:`, ttlMs: 60_000, waitMs: 0 }),
+    periodic: (name, everyMs, run) =>
+      startBullmqPeriodic({
+        name,
+        everyMs,
+        run,
+        logger,
+        connection: workerConnection(settings),
+        prefix: config.REDIS_PREFIX,
+      }),
     idle: () => intake.idle(),
     async close() {
       clearInterval(sweep);

@@ -4,6 +4,7 @@ import type { Clock, CommandResult, IncidentStore, Intake } from '../../app/port
 import { INCIDENT_STATUSES, SOURCES } from '../../domain/model.js';
 import { requireToken } from './auth.js';
 import { AppError, notFound } from './errors.js';
+import type { IncidentPresenter } from './incident-view.js';
 import { parseOr400 } from './validation.js';
 
 export interface ApiDeps {
@@ -11,6 +12,8 @@ export interface ApiDeps {
   readonly intake: Intake;
   readonly clock: Clock;
   readonly token: string | undefined;
+  /** Adds what is worked out at read time (the SLA's state and time left). */
+  readonly presentIncident: IncidentPresenter;
 }
 
 const listQuery = z.object({
@@ -21,10 +24,10 @@ const listQuery = z.object({
 
 const actorBody = z.strictObject({ by: z.string().min(1).max(200).optional() }).default({});
 
-function incidentOr404(id: string, r: CommandResult): unknown {
+function incidentOr404(id: string, r: CommandResult, present: IncidentPresenter): unknown {
   if (r.type !== 'incident' || r.incident === null) throw notFound(`incident ${id}`);
   if (r.rejected) throw new AppError(409, 'conflict', `incident ${id} cannot change: ${r.rejected}`);
-  return { incident: r.incident };
+  return { incident: present(r.incident) };
 }
 
 /** The read and triage API under `/api`, guarded by `API_TOKEN` when it is set. */
@@ -34,27 +37,27 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   router.get('/incidents', async (req, res) => {
     const q = parseOr400(listQuery, req.query, 'query');
-    res.json({ incidents: await deps.store.list(q) });
+    res.json({ incidents: (await deps.store.list(q)).map(deps.presentIncident) });
   });
 
   router.get('/incidents/:id', async (req, res) => {
     const incident = await deps.store.get(req.params.id);
     if (!incident) throw notFound(`incident ${req.params.id}`);
-    res.json({ incident });
+    res.json({ incident: deps.presentIncident(incident) });
   });
 
   router.post('/incidents/:id/ack', async (req, res) => {
     const body = parseOr400(actorBody, req.body ?? {}, 'body');
     const at = deps.clock.now().toISOString();
     const r = await deps.intake.submit({ type: 'ack', incidentId: req.params.id, by: body.by ?? null, at });
-    res.json(incidentOr404(req.params.id, r));
+    res.json(incidentOr404(req.params.id, r, deps.presentIncident));
   });
 
   router.post('/incidents/:id/close', async (req, res) => {
     parseOr400(actorBody, req.body ?? {}, 'body');
     const at = deps.clock.now().toISOString();
     const r = await deps.intake.submit({ type: 'close', incidentId: req.params.id, at });
-    res.json(incidentOr404(req.params.id, r));
+    res.json(incidentOr404(req.params.id, r, deps.presentIncident));
   });
 
   return router;

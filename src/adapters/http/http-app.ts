@@ -6,9 +6,11 @@ import { alertmanagerSource } from '../sources/alertmanager-source.js';
 import { zabbixSource } from '../sources/zabbix-source.js';
 import { apiRoutes } from './api-routes.js';
 import { errorHandler, notFound } from './errors.js';
+import type { IncidentPresenter } from './incident-view.js';
 import { type JiraWebhookDeps, jiraWebhookRoute } from './jira-webhook-route.js';
 import { opsRoutes } from './ops-routes.js';
 import { problemRoutes } from './problem-routes.js';
+import { reportRoutes } from './report-routes.js';
 import { webhookRoute } from './webhook-route.js';
 
 export interface HttpDeps {
@@ -23,6 +25,7 @@ export interface HttpDeps {
   readonly apiToken: string | undefined;
   readonly maxBodyBytes: number;
   readonly draining: () => boolean;
+  readonly presentIncident: IncidentPresenter;
   readonly jiraWebhook: Pick<JiraWebhookDeps, 'secret' | 'projectKeyOf' | 'rootCauseField'>;
 }
 
@@ -37,6 +40,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/webhooks/jira', jiraWebhookRoute({ ...deps, ...deps.jiraWebhook }));
   app.use('/api', apiRoutes({ ...deps, token: deps.apiToken }));
   app.use('/api', problemRoutes({ ...deps, token: deps.apiToken }));
+  app.use('/api/reports', reportRoutes({ ...deps, token: deps.apiToken }));
   app.use(opsRoutes(deps));
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(errorHandler(deps.logger));

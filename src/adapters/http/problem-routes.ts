@@ -5,6 +5,7 @@ import type { ProblemStore } from '../../app/problem-ports.js';
 import { PROBLEM_STATUSES } from '../../domain/problems.js';
 import { requireToken } from './auth.js';
 import { AppError, badRequest, notFound } from './errors.js';
+import type { IncidentPresenter } from './incident-view.js';
 import { parseOr400 } from './validation.js';
 
 export interface ProblemApiDeps {
@@ -13,6 +14,7 @@ export interface ProblemApiDeps {
   readonly intake: Intake;
   readonly clock: Clock;
   readonly token: string | undefined;
+  readonly presentIncident: IncidentPresenter;
 }
 
 const incidentId = z.string().regex(/^INC-\d+$/, 'expected an incident id such as INC-1');
@@ -57,7 +59,7 @@ export function problemRoutes(deps: ProblemApiDeps): Router {
     const problem = await deps.problems.getProblem(req.params.id);
     if (!problem) throw notFound(`problem ${req.params.id}`);
     const incidents = await Promise.all(problem.incidentIds.map((id) => deps.store.get(id)));
-    res.json({ problem, incidents: incidents.filter((i) => i !== null) });
+    res.json({ problem, incidents: incidents.filter((i) => i !== null).map(deps.presentIncident) });
   });
 
   router.post('/problems', async (req, res) => {
@@ -93,7 +95,7 @@ export function problemRoutes(deps: ProblemApiDeps): Router {
     });
     if (r.type === 'problem' && r.rejected) throw new AppError(404, 'not-found', r.rejected);
     if (r.type !== 'incident' || r.incident === null) throw notFound(`incident ${req.params.id}`);
-    res.json({ incident: r.incident });
+    res.json({ incident: deps.presentIncident(r.incident) });
   });
 
   router.post('/releases', async (req, res) => {
