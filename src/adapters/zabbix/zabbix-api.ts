@@ -13,6 +13,16 @@ export interface ZabbixApiOptions {
   readonly onError?: (op: string) => void;
 }
 
+/** A call that got no usable answer (network, HTTP status, not JSON-RPC, unexpected result). */
+export class ZabbixCallError extends Error {
+  constructor(
+    readonly method: string,
+    message: string,
+  ) {
+    super(`${method}: ${message}`);
+  }
+}
+
 /** An `error` answer of the JSON-RPC API: `{code, message, data}`. */
 export class ZabbixApiError extends Error {
   constructor(
@@ -66,7 +76,9 @@ export class ZabbixApi {
     try {
       return await this.authorized(method, params, schema, signal);
     } catch (e) {
-      if (!signal.aborted) this.options.onError?.(method);
+      // Counted under the method that failed: `apiinfo.version` or `user.login` may fail for another.
+      const failed = e instanceof ZabbixApiError || e instanceof ZabbixCallError ? e.method : method;
+      if (!signal.aborted) this.options.onError?.(failed);
       throw e;
     }
   }
@@ -127,25 +139,33 @@ export class ZabbixApi {
       id: this.nextId++,
       ...(as !== null && !inHeader ? { auth: as.credential } : {}),
     };
-    const res = await fetch(this.options.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json-rpc',
-        ...(inHeader ? { authorization: `Bearer ${as.credential}` } : {}),
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method}: HTTP ${res.status}: ${text.slice(0, 200)}`);
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(this.options.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json-rpc',
+          ...(inHeader ? { authorization: `Bearer ${as.credential}` } : {}),
+        },
+        body: JSON.stringify(body),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]),
+      });
+      text = await res.text();
+    } catch (e) {
+      if (signal.aborted) throw e;
+      throw new ZabbixCallError(method, String(e));
+    }
+    if (!res.ok) throw new ZabbixCallError(method, `HTTP ${res.status}: ${text.slice(0, 200)}`);
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      throw new Error(`${method}: the answer is not JSON: ${text.slice(0, 200)}`);
+      throw new ZabbixCallError(method, `the answer is not JSON: ${text.slice(0, 200)}`);
     }
     const answer = rpcAnswerSchema.safeParse(json);
-    if (!answer.success) throw new Error(`${method}: not a JSON-RPC 2.0 answer: ${text.slice(0, 200)}`);
+    if (!answer.success)
+      throw new ZabbixCallError(method, `not a JSON-RPC 2.0 answer: ${text.slice(0, 200)}`);
     if ('error' in answer.data) {
       const { code, message, data } = answer.data.error;
       throw new ZabbixApiError(method, code, message, data);
@@ -153,7 +173,7 @@ export class ZabbixApi {
     const result = schema.safeParse(answer.data.result);
     if (!result.success) {
       const first = result.error.issues[0];
-      throw new Error(`${method}: unexpected result at ${first?.path.join('.')}: ${first?.message}`);
+      throw new ZabbixCallError(method, `unexpected result at ${first?.path.join('.')}: ${first?.message}`);
     }
     return result.data;
   }
