@@ -258,6 +258,8 @@ describe('docker-compose.yml', () => {
     const [redisName, redis] = serviceByImage('redis');
     expect(redisUrl).toEqual({ service: redisName, port: '6379' });
     expect(env.WEBHOOK_TOKEN).toMatch(/^\$\{WEBHOOK_TOKEN[:?}]/);
+    const [alertmanagerName] = serviceByImage('prom/alertmanager');
+    expect(serviceAddress(env.ALERTMANAGER_URL ?? '')).toEqual({ service: alertmanagerName, port: '9093' });
     const rulesDir = hostPathOf(bridge, env.RULES_DIR ?? '');
     expect(rulesDir, 'RULES_DIR is mounted from the repository').toBe('rules');
     expect(existsSync(join(ROOT, 'rules', 'grouping.yml'))).toBe(true);
