@@ -20,6 +20,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY rules ./rules
+COPY public ./public
 # The embedded mode's journal; mount a volume here to keep it (production mode keeps state in Redis).
 RUN mkdir -p /app/data && chown node:node /app/data
 # The `node` user (uid 1000) of the base image: the bridge needs no privilege.

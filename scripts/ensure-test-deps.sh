@@ -10,6 +10,7 @@ wanted=(
   "amtool:prometheus-alertmanager"
   "prometheus:prometheus"
   "prometheus-alertmanager:prometheus-alertmanager"
+  "chromium:chromium"
 )
 
 missing=()

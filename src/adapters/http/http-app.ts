@@ -11,6 +11,7 @@ import { type JiraWebhookDeps, jiraWebhookRoute } from './jira-webhook-route.js'
 import { opsRoutes } from './ops-routes.js';
 import { problemRoutes } from './problem-routes.js';
 import { reportRoutes } from './report-routes.js';
+import { triageRoute } from './triage-route.js';
 import { webhookRoute } from './webhook-route.js';
 
 export interface HttpDeps {
@@ -42,6 +43,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/api', problemRoutes({ ...deps, token: deps.apiToken }));
   app.use('/api/reports', reportRoutes({ ...deps, token: deps.apiToken }));
   app.use(opsRoutes(deps));
+  app.use(triageRoute());
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(errorHandler(deps.logger));
   return app;
