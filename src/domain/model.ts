@@ -203,4 +203,8 @@ export type IncidentEffect =
       readonly previous: Priority;
     }
   | { readonly type: 'sla-warning' | 'sla-breached'; readonly incidentId: string; readonly dueAt: string }
-  | { readonly type: 'ticket-created'; readonly incidentId: string; readonly key: string };
+  | { readonly type: 'ticket-created'; readonly incidentId: string; readonly key: string }
+  /** The incident was linked to a root-cause problem: people following it are told (NOTIFY_URL). */
+  | { readonly type: 'problem-linked'; readonly incidentId: string; readonly problemId: string }
+  /** The release that fixed the incident's problem closed it: people following it are told. */
+  | { readonly type: 'release-closed'; readonly incidentId: string; readonly version: string };

@@ -264,6 +264,24 @@ describe('notifications', () => {
       notificationFor({ type: 'alerts-joined', incidentId: 'INC-1' }, incident, '2026-11-20T17:31:00Z'),
     ).toBeNull();
   });
+
+  it.each([
+    [
+      { type: 'problem-linked', incidentId: 'INC-1', problemId: 'PRB-3' },
+      'INC-1 is linked to problem PRB-3.',
+    ],
+    [
+      { type: 'release-closed', incidentId: 'INC-1', version: '2.4.1' },
+      'INC-1 fixed in release 2.4.1; ticket closed.',
+    ],
+    [
+      { type: 'sla-breached', incidentId: 'INC-1', dueAt: 'x' },
+      'INC-1: not resolved in time (due by 2026-11-20 21:30 UTC); ticket to follow.',
+    ],
+  ] as const)('has a sentence for %o', (effect, text) => {
+    const { incident } = deliver(null, [alert('a', 'critical')], '2026-11-20T17:30:00Z');
+    expect(notificationFor(effect, incident, '2026-11-20T18:00:00Z')?.text).toBe(text);
+  });
 });
 
 const emptyLink = {
