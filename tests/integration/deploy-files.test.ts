@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { contextSources, dockerfileStages, isDockerIgnored, isPinnedImage } from '../helpers/docker-files.js';
+import { runProgram } from '../helpers/run-program.js';
 
 // What CI can check of the compose stack without a Docker engine (there is none on the CI machine):
 // the files parse, pass the real tools' checks (promtool, amtool), refer to files that exist, pin
@@ -12,21 +12,6 @@ import { contextSources, dockerfileStages, isDockerIgnored, isPinnedImage } from
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
-
-interface ToolRun {
-  readonly code: number;
-  readonly output: string;
-}
-
-/** Runs a program of the machine (from Debian's packages: scripts/ensure-test-deps.sh installs them). */
-function tool(command: string, args: readonly string[], cwd = ROOT): Promise<ToolRun> {
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd, timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, output: `${command} ${args.join(' ')}\n${stdout}${stderr}${error?.message ?? ''}` });
-    });
-  });
-}
 
 const volumeSchema = z.union([
   z.string(),
@@ -100,11 +85,12 @@ function serviceByImage(repository: string): [string, Service] {
 
 const [bridgeName, bridge] = (() => {
   const built = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
-  expect(built, 'one service is built from this repository').toHaveLength(1);
+  if (built.length !== 1)
+    throw new Error(`expected one service built from this repository, got ${built.length}`);
   return built[0] as [string, Service];
 })();
 
-/** `host:port` of a URL or target, checked to be a compose service and its port. */
+/** The host (a compose service name) and port of a URL or a `host:port` target. */
 function serviceAddress(target: string): { service: string; port: string } {
   const [host = '', port = ''] =
     target
@@ -135,12 +121,12 @@ describe('the Prometheus rules about the bridge', () => {
 
   it('pass promtool check rules', async () => {
     expect(ruleFiles).toContain('rules/prometheus/incident-bridge.rules.yml');
-    const run = await tool('promtool', ['check', 'rules', ...ruleFiles]);
+    const run = await runProgram('promtool', ['check', 'rules', ...ruleFiles], ROOT);
     expect(run.code, run.output).toBe(0);
   });
 
   it('pass their promtool unit tests', async () => {
-    const run = await tool(
+    const run = await runProgram(
       'promtool',
       ['test', 'rules', 'incident-bridge.rules.test.yml'],
       join(ROOT, 'rules', 'prometheus'),
@@ -274,7 +260,7 @@ describe('docker-compose.yml', () => {
     const [, prometheus] = serviceByImage('prom/prometheus');
     const configPath = hostPathOf(prometheus, '/etc/prometheus/prometheus.yml');
     expect(configPath).toBe('deploy/prometheus/prometheus.yml');
-    const check = await tool('promtool', ['check', 'config', '--syntax-only', configPath ?? '']);
+    const check = await runProgram('promtool', ['check', 'config', '--syntax-only', configPath ?? ''], ROOT);
     expect(check.code, check.output).toBe(0);
 
     const config = z
@@ -314,7 +300,7 @@ describe('docker-compose.yml', () => {
     const [, alertmanager] = serviceByImage('prom/alertmanager');
     const configPath = hostPathOf(alertmanager, '/etc/alertmanager/alertmanager.yml');
     expect(configPath).toBe('deploy/alertmanager/alertmanager.yml');
-    const check = await tool('amtool', ['check-config', configPath ?? '']);
+    const check = await runProgram('amtool', ['check-config', configPath ?? ''], ROOT);
     expect(check.code, check.output).toBe(0);
 
     const config = z

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +9,7 @@ import { z } from 'zod';
 import { sharedRedisServer, startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
 import { fixture } from '../helpers/fixtures.js';
 import { metricNamesInPromQL, seriesNamesInExposition } from '../helpers/promql-metric-names.js';
+import { runProgram } from '../helpers/run-program.js';
 import { DEFAULT_SIM_AUTH, type JiraSimulator, startJiraSimulator } from '../jira-sim/jira-simulator.js';
 
 // The dashboard and the alerts about the bridge query the bridge's own metrics: a renamed or dropped
@@ -177,11 +177,7 @@ describe('the dashboard queries', () => {
     try {
       const file = join(dir, 'dashboard.rules.json');
       writeFileSync(file, JSON.stringify(rules));
-      const run = await new Promise<{ code: number; output: string }>((resolve) =>
-        execFile('promtool', ['check', 'rules', file], { timeout: 20_000 }, (error, stdout, stderr) =>
-          resolve({ code: error === null ? 0 : Number(error.code ?? -1), output: `${stdout}${stderr}` }),
-        ),
-      );
+      const run = await runProgram('promtool', ['check', 'rules', file]);
       expect(run.code, run.output).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
