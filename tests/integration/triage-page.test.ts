@@ -46,7 +46,7 @@ describe('the triage page in a real browser', () => {
     await page.locator('tbody tr').first().waitFor();
     const rows = page.locator('tbody tr');
     expect(await rows.count()).toBe(3);
-    const text = await page.locator('tbody').innerText();
+    const text = await page.locator('tbody').textContent();
     expect(text).toContain('rig_value for cpu on checkout is 100');
     expect(text).toContain('3 / 3');
     const sources = await page
@@ -60,7 +60,7 @@ describe('the triage page in a real browser', () => {
     const id = (await first.getAttribute('data-id')) ?? '';
     await first.getByRole('button', { name: 'Acknowledge' }).click();
     await expect
-      .poll(async () => (await page.locator(`tr[data-id="${id}"] td:nth-child(4)`).innerText()).trim())
+      .poll(async () => (await page.locator(`tr[data-id="${id}"] td:nth-child(4)`).textContent())?.trim())
       .toBe('acknowledged');
     const r = await b.get(`/api/incidents/${id}`, auth);
     expect((r.body.incident as { status: string; acknowledgedBy: string }).status).toBe('acknowledged');

@@ -75,10 +75,17 @@ export class RedisProblemStore implements ProblemStore {
   }
 
   updateProblem<T>(id: string, fn: (current: Problem | null) => Promise<DocUpdate<Problem, T>>): Promise<T> {
-    return this.cas(`${this.p}problem:${id}`, { key: `${this.p}problems`, score: number(id), member: id }, fn);
+    return this.cas(
+      `${this.p}problem:${id}`,
+      { key: `${this.p}problems`, score: number(id), member: id },
+      fn,
+    );
   }
 
-  updateCorrelation<T>(key: string, fn: (current: Correlation | null) => Promise<DocUpdate<Correlation, T>>): Promise<T> {
+  updateCorrelation<T>(
+    key: string,
+    fn: (current: Correlation | null) => Promise<DocUpdate<Correlation, T>>,
+  ): Promise<T> {
     return this.cas(`${this.p}correlation:${key}`, null, fn);
   }
 
@@ -90,7 +97,10 @@ export class RedisProblemStore implements ProblemStore {
   async setIssueOwner(owner: IssueOwner, issueIdsAndKeys: readonly string[]): Promise<void> {
     if (issueIdsAndKeys.length === 0) return;
     const value = JSON.stringify(owner);
-    await this.redis.hset(`${this.p}issue-owners`, Object.fromEntries(issueIdsAndKeys.map((k) => [k, value])));
+    await this.redis.hset(
+      `${this.p}issue-owners`,
+      Object.fromEntries(issueIdsAndKeys.map((k) => [k, value])),
+    );
   }
 
   async rememberDelivery(id: string, _at: string): Promise<boolean> {

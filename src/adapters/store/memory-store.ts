@@ -1,8 +1,8 @@
-import type { DocUpdate, IssueOwner, ProblemStore } from '../../app/problem-ports.js';
 import type { IncidentQuery, IncidentStore, KeyUpdate } from '../../app/ports.js';
-import type { Correlation, Problem, ProblemStatus } from '../../domain/problems.js';
+import type { DocUpdate, IssueOwner, ProblemStore } from '../../app/problem-ports.js';
 import type { Incident, IncidentStatus } from '../../domain/model.js';
 import { INCIDENT_STATUSES } from '../../domain/model.js';
+import type { Correlation, Problem, ProblemStatus } from '../../domain/problems.js';
 
 export interface MemorySnapshot {
   readonly lastIncidentNumber: number;
@@ -127,7 +127,10 @@ export class MemoryStore implements IncidentStore, ProblemStore {
     });
   }
 
-  updateCorrelation<T>(key: string, fn: (current: Correlation | null) => Promise<DocUpdate<Correlation, T>>): Promise<T> {
+  updateCorrelation<T>(
+    key: string,
+    fn: (current: Correlation | null) => Promise<DocUpdate<Correlation, T>>,
+  ): Promise<T> {
     return this.locked(`correlation:${key}`, async () => {
       const u = await fn(this.correlations.get(key) ?? null);
       if (u.next) this.correlations.set(key, u.next);
