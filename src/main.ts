@@ -154,7 +154,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
         count: (outcome) => countNotification(outcome),
       })
     : null;
-  if (notifier) sinks.push(notifyEffectSink(notifier, clock));
+  if (notifier) sinks.push(notifyEffectSink(notifier, clock, { tickets: jira !== null }));
   const storage =
     config.REDIS_URL === undefined
       ? await embeddedStorage(config, core, logger, effects)

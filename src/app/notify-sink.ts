@@ -14,14 +14,18 @@ export interface Notifier {
  * other effect `NOTIFY_TEXT` has a sentence for. Handing over is all it does, so a failing target
  * never holds up incident handling.
  */
-export function notifyEffectSink(notifier: Notifier, clock: Clock): EffectSink {
+export function notifyEffectSink(
+  notifier: Notifier,
+  clock: Clock,
+  options: { tickets: boolean },
+): EffectSink {
   return {
     async publish(effects, incidents) {
       const byId = new Map<string, Incident>(incidents.map((i) => [i.id, i]));
       const now = clock.now().toISOString();
       for (const e of effects) {
         const incident = byId.get(e.incidentId);
-        const n = incident ? notificationFor(e, incident, now) : null;
+        const n = incident ? notificationFor(e, incident, now, options.tickets) : null;
         if (n) notifier.notify(n);
       }
     },

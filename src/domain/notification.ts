@@ -32,7 +32,8 @@ export interface NotifiableEffect {
 interface Facts {
   readonly id: string;
   readonly title: string;
-  readonly ticket: string;
+  /** The issue key; `to follow` until it exists; null when there is no tracker. */
+  readonly ticket: string | null;
   readonly priority: string;
   /** The resolution due time in its calendar's time zone: `2026-11-23 00:00 UTC`. */
   readonly dueBy: string;
@@ -49,7 +50,7 @@ const field = (effect: Facts['effect'], name: string): string =>
  */
 export const NOTIFY_TEXT: Readonly<Record<string, (f: Facts) => string>> = {
   'incident-opened': (f) =>
-    `${f.id} received: ${f.title}. Ticket ${f.ticket}; priority ${f.priority}; due by ${f.dueBy}.`,
+    `${f.id} received: ${f.title}. Priority ${f.priority}, due by ${f.dueBy}.${f.ticket ? ` Ticket ${f.ticket}.` : ''}`,
   'ticket-created': (f) => `${f.id}: ticket ${f.ticket}.`,
   'incident-acknowledged': (f) => {
     const by = field(f.effect, 'by');
@@ -57,18 +58,22 @@ export const NOTIFY_TEXT: Readonly<Record<string, (f: Facts) => string>> = {
   },
   'priority-changed': (f) => `${f.id} is now priority ${f.priority}; due by ${f.dueBy}.`,
   'sla-warning': (f) => `${f.id}: 75% of the time to resolve is used; due by ${f.dueBy}.`,
-  'sla-breached': (f) => `${f.id}: not resolved in time (due by ${f.dueBy}); ticket ${f.ticket}.`,
+  'sla-breached': (f) => `${f.id}: not resolved in time (due by ${f.dueBy}).`,
   'incident-resolved': (f) => `${f.id} resolved: every alert has cleared.`,
   'incident-reopened': (f) => `${f.id} reopened: an alert fired again.`,
   'problem-linked': (f) => `${f.id} is linked to problem ${field(f.effect, 'problemId') || '?'}.`,
   'release-closed': (f) => `${f.id} fixed in release ${field(f.effect, 'version') || '?'}; ticket closed.`,
 };
 
-/** The message for an effect on `incident`, or null when the effect is not one people are told of. */
+/**
+ * The message for an effect on `incident`, or null when the effect is not one people are told of.
+ * `tickets`: whether a tracker makes issues (without one, no message promises a ticket).
+ */
 export function notificationFor(
   effect: NotifiableEffect,
   incident: Incident,
   now: string,
+  tickets = true,
 ): Notification | null {
   const render = NOTIFY_TEXT[effect.type];
   if (!render) return null;
@@ -77,7 +82,7 @@ export function notificationFor(
   const text = render({
     id: incident.id,
     title: incident.title,
-    ticket: key ?? 'to follow',
+    ticket: key ?? (tickets ? 'to follow' : null),
     priority: incident.priority ?? 'not set',
     dueBy: sla
       ? `${localDateTime(Date.parse(sla.resolutionDueAt), sla.timeZone)} ${sla.timeZone}`

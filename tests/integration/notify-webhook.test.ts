@@ -79,7 +79,7 @@ describe('keeping people informed through NOTIFY_URL', () => {
     const opened = await until(() => (chat.got.length >= 2 ? chat.got : null), 'received and ticket');
     const key = sim.issues()[0]?.key;
     expect(opened.map((m) => m.body.text)).toEqual([
-      'INC-1 received: Storm 0 on host-0. Ticket to follow; priority P1; due by 2026-11-23 00:00 UTC.',
+      'INC-1 received: Storm 0 on host-0. Priority P1, due by 2026-11-23 00:00 UTC. Ticket to follow.',
       `INC-1: ticket ${key}.`,
     ]);
     expect(opened[1]?.body.ticket?.key).toBe(key);
@@ -110,6 +110,10 @@ describe('keeping people informed through NOTIFY_URL', () => {
     await b.settle();
     await until(() => (chat.got.length === 3 ? true : null), 'three messages');
     expect(chat.got.map((m) => m.body.incident.id)).toEqual(['INC-1', 'INC-2', 'INC-3']);
+    // Without a tracker no message promises a ticket.
+    expect(chat.got[0]?.body.text).toMatch(
+      /^INC-1 received: Storm 0 on host-0\. Priority P1, due by \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/,
+    );
     expect(await metric(b, 'incident_bridge_notifications_total{outcome="retried"}')).toBe(2);
     expect(await metric(b, 'incident_bridge_notifications_total{outcome="dropped"}')).toBe(0);
   });

@@ -253,7 +253,7 @@ describe('notifications', () => {
       '2026-11-20T17:30:00Z',
     );
     expect(n?.text).toBe(
-      'INC-1 received: Disk full. Ticket to follow; priority P1; due by 2026-11-20 21:30 UTC.',
+      'INC-1 received: Disk full. Priority P1, due by 2026-11-20 21:30 UTC. Ticket to follow.',
     );
     const withTicket = { ...incident, jira: { ...(incident.jira ?? emptyLink), key: 'OPS-7', url: 'u' } };
     expect(
@@ -276,7 +276,7 @@ describe('notifications', () => {
     ],
     [
       { type: 'sla-breached', incidentId: 'INC-1', dueAt: 'x' },
-      'INC-1: not resolved in time (due by 2026-11-20 21:30 UTC); ticket to follow.',
+      'INC-1: not resolved in time (due by 2026-11-20 21:30 UTC).',
     ],
   ] as const)('has a sentence for %o', (effect, text) => {
     const { incident } = deliver(null, [alert('a', 'critical')], '2026-11-20T17:30:00Z');

@@ -13,6 +13,10 @@ interface Transition {
   name: string;
 }
 
+/** Jira's answer when the project's screen has no due date field (it may be removed from screens). */
+const dueDateRefused = (e: unknown): boolean =>
+  e instanceof JiraError && e.status === 400 && e.messages.some((m) => m.startsWith('duedate:'));
+
 /** JQL string literal. */
 const q = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
@@ -47,8 +51,15 @@ export class JiraTracker implements IssueTracker {
     if (spec.components.length > 0) fields.components = spec.components.map((name) => ({ name }));
     if (spec.priority) fields.priority = { name: spec.priority };
     if (spec.dueDate) fields.duedate = spec.dueDate;
-    const res = await this.client.request<{ key: string; id?: string }>('create-issue', 'POST', '/issue', {
-      data: { fields },
+    const create = () =>
+      this.client.request<{ key: string; id?: string }>('create-issue', 'POST', '/issue', {
+        data: { fields },
+      });
+    const res = await create().catch((e: unknown) => {
+      if (!fields.duedate || !dueDateRefused(e)) throw e;
+      // A 400 created nothing: the project's screen has no due date, so the issue goes without one.
+      delete fields.duedate;
+      return create();
     });
     return { key: res.key, url: this.client.browseUrl(res.key), id: res.id };
   }
@@ -65,9 +76,15 @@ export class JiraTracker implements IssueTracker {
     if (update.priority !== undefined) fields.priority = { name: update.priority };
     if (update.dueDate !== undefined) fields.duedate = update.dueDate;
     const labels = (update.addLabels ?? []).map((label) => ({ add: label }));
-    await this.client.request('update-issue', 'PUT', `/issue/${encodeURIComponent(key)}`, {
-      params: { notifyUsers: false },
-      data: { fields, ...(labels.length > 0 ? { update: { labels } } : {}) },
+    const edit = () =>
+      this.client.request('update-issue', 'PUT', `/issue/${encodeURIComponent(key)}`, {
+        params: { notifyUsers: false },
+        data: { fields, ...(labels.length > 0 ? { update: { labels } } : {}) },
+      });
+    await edit().catch((e: unknown) => {
+      if (fields.duedate === undefined || !dueDateRefused(e)) throw e;
+      delete fields.duedate;
+      return edit();
     });
   }
 
