@@ -149,20 +149,38 @@ function isHoliday(calendar: Calendar, day: number): boolean {
   return calendar.holidays.some((h) => h === `${pad(c.year, 4)}-${monthDay}` || h === monthDay);
 }
 
+type Window = readonly [start: number, end: number];
+
+/**
+ * Windows already worked out, per calendar and local day: a day always has the same windows, and
+ * asking `Intl` is the slow part. Bounded; it only saves work, results are the same without it.
+ */
+const windowCache = new WeakMap<Calendar, Map<number, readonly Window[]>>();
+const WINDOW_CACHE_DAYS = 20_000;
+
 /** The working windows of local day `day`, as instants `[start, end)`. */
 function windowsOn(
   calendar: Calendar,
   weekly: NonNullable<Calendar['weekly']>,
   day: number,
-): [number, number][] {
-  if (isHoliday(calendar, day)) return [];
-  const hours = weekly[WEEKDAYS[civilDate(day).weekday] ?? 'sun'];
-  const out: [number, number][] = [];
-  for (const h of hours) {
-    const start = localInstant(day, h.from, calendar.timeZone);
-    const end = localInstant(day, h.to, calendar.timeZone);
-    if (end > start) out.push([start, end]);
+): readonly Window[] {
+  let byDay = windowCache.get(calendar);
+  if (!byDay) {
+    byDay = new Map();
+    windowCache.set(calendar, byDay);
   }
+  const known = byDay.get(day);
+  if (known) return known;
+  const out: Window[] = [];
+  if (!isHoliday(calendar, day)) {
+    for (const h of weekly[WEEKDAYS[civilDate(day).weekday] ?? 'sun']) {
+      const start = localInstant(day, h.from, calendar.timeZone);
+      const end = localInstant(day, h.to, calendar.timeZone);
+      if (end > start) out.push([start, end]);
+    }
+  }
+  if (byDay.size >= WINDOW_CACHE_DAYS) byDay.clear();
+  byDay.set(day, out);
   return out;
 }
 
@@ -194,8 +212,8 @@ export function workingTimeBetween(from: number, to: number, calendar: Calendar)
   const weekly = calendar.weekly;
   if (weekly === null) return to - from;
   let total = 0;
-  const first = localDay(from, calendar.timeZone);
-  for (let day = first; localInstant(day, 0, calendar.timeZone) < to; day++) {
+  const last = localDay(to, calendar.timeZone);
+  for (let day = localDay(from, calendar.timeZone); day <= last; day++) {
     for (const [windowStart, windowEnd] of windowsOn(calendar, weekly, day)) {
       const a = Math.max(windowStart, from);
       const b = Math.min(windowEnd, to);
