@@ -31,8 +31,8 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]   (each option als
   --paced-seconds S        stop the latency pass after this long, at most 10 (default 10)
   --drain-timeout S        longest wait for every alert to be processed (default 120)
   --out FILE               JSON result (default bench/results/latest.json; '' for none)
-  --cpu-prof DIR           run each bridge with node --cpu-prof, profiles into DIR; read them with
-                           npx tsx bench/profile-summary.ts DIR/<file>.cpuprofile`;
+  --cpu-prof DIR           run each bridge with node --cpu-prof, profiles into DIR/bridge-<mode>-<pass>;
+                           read one with npx tsx bench/profile-summary.ts DIR/bridge-redis-throughput`;
 
 function positiveInt(name: string, raw: string, max: number): number {
   const n = Number(raw);

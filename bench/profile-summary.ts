@@ -1,9 +1,11 @@
 /**
- * Where a bridge spent its CPU: reads a `.cpuprofile` written by `npm run bench -- --cpu-prof DIR` and
+ * Where a bridge spent its CPU: reads the profiles written by `npm run bench -- --cpu-prof DIR` and
  * prints self time by area (a package under node_modules, a folder of src/, Node's internals, GC) and
- * by function. Usage: `npx tsx bench/profile-summary.ts FILE.cpuprofile [top]`.
+ * by function. Usage: `npx tsx bench/profile-summary.ts DIR/bridge-<mode>-<pass> [top]`; of the
+ * profiles there (one per thread) the busiest is shown, which is the bridge's main thread.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 interface ProfileNode {
   readonly id: number;
@@ -53,8 +55,26 @@ function top(totals: Map<string, number>, all: number, n: number): string[] {
     );
 }
 
-function summarizeProfile(path: string, n: number): string {
-  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+function onCpu(profile: CpuProfile): number {
+  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  return profile.samples.reduce((sum, id, i) => sum + (idle.has(id) ? 0 : (profile.timeDeltas[i] ?? 0)), 0);
+}
+
+/** The profile itself, or of a directory's profiles the one that spent most time on the CPU. */
+function busiestProfile(path: string): { readonly path: string; readonly profile: CpuProfile } {
+  const files = statSync(path).isDirectory()
+    ? readdirSync(path)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .map((f) => join(path, f))
+    : [path];
+  const loaded = files.map((f) => ({ path: f, profile: JSON.parse(readFileSync(f, 'utf8')) as CpuProfile }));
+  const busiest = loaded.sort((a, b) => onCpu(b.profile) - onCpu(a.profile))[0];
+  if (!busiest) throw new Error(`no .cpuprofile in ${path}`);
+  return busiest;
+}
+
+function summarizeProfile(target: string, n: number): string {
+  const { path, profile } = busiestProfile(target);
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) => {
@@ -89,7 +109,7 @@ function summarizeProfile(path: string, n: number): string {
 
 const [file, count] = process.argv.slice(2);
 if (!file) {
-  process.stderr.write('usage: npx tsx bench/profile-summary.ts FILE.cpuprofile [top]\n');
+  process.stderr.write('usage: npx tsx bench/profile-summary.ts DIR|FILE.cpuprofile [top]\n');
   process.exitCode = 2;
 } else {
   process.stdout.write(`${summarizeProfile(file, Number(count ?? 25))}\n`);

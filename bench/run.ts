@@ -127,7 +127,7 @@ interface BridgeUnderTest {
 async function startBridgeUnderTest(
   mode: BenchMode,
   command: BridgeCommand,
-  cpuProf: { readonly dir: string; readonly name: string } | null,
+  cpuProfDir: string | null,
 ): Promise<BridgeUnderTest> {
   const redis = mode === 'redis' ? await startRedis() : null;
   const dataDir = scratchDir('data');
@@ -136,14 +136,8 @@ async function startBridgeUnderTest(
     bridge = await startChildService({
       name: `bridge (${mode})`,
       command: command.command,
-      args: cpuProf
-        ? [
-            '--cpu-prof',
-            `--cpu-prof-dir=${cpuProf.dir}`,
-            `--cpu-prof-name=${cpuProf.name}.cpuprofile`,
-            ...command.args,
-          ]
-        : command.args,
+      // One directory per bridge: each thread (tsx runs its loader in one) writes a profile of its own.
+      args: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, ...command.args] : command.args,
       cwd: ROOT,
       env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...(redis ? { REDIS_URL: redis.url } : {}) },
     });
@@ -182,8 +176,8 @@ async function benchMode(
   paced: Storm,
   bare: LoadSummary,
 ): Promise<ModeResult> {
-  const cpuProf = (pass: string) =>
-    options.cpuProfDir === null ? null : { dir: resolve(options.cpuProfDir), name: `bridge-${mode}-${pass}` };
+  const cpuProf = (pass: string): string | null =>
+    options.cpuProfDir === null ? null : join(resolve(options.cpuProfDir), `bridge-${mode}-${pass}`);
   let sut = await startBridgeUnderTest(mode, command, cpuProf('throughput'));
   let throughput: LoadSummary;
   let endToEnd: ModeResult['endToEnd'];
