@@ -154,6 +154,9 @@ describe('Zabbix 6.0 simulator', () => {
     const logins = sim.calls.filter((c) => c.method === 'user.login');
     expect(logins).toHaveLength(2);
     expect(logins[0]?.params).toEqual({ username: 'Admin', password: 'zabbix' });
+    expect(sim.state.sessions.size).toBe(1);
+    await api.logout(never);
+    expect(sim.state.sessions.size).toBe(0);
 
     const wrong = new ZabbixApi({ url: sim.apiUrl, auth: { type: 'token', token: 'nope' }, timeoutMs: 2000 });
     const error = await wrong.call('problem.get', {}, z.unknown(), never).catch((e: unknown) => e);

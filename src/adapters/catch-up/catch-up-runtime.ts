@@ -56,6 +56,7 @@ export function startCatchUp(deps: CatchUpRuntimeDeps): CatchUpRuntime {
 
   const metrics = createCatchUpMetrics(deps.registry, sources);
   const schedulers: CatchUpScheduler[] = [];
+  const onClose: (() => Promise<void>)[] = [];
   const schedule = (reader: SenderReader, everyMs: number): void => {
     const scheduler = new CatchUpScheduler(
       { locks: deps.locks, logger, metrics },
@@ -77,6 +78,7 @@ export function startCatchUp(deps: CatchUpRuntimeDeps): CatchUpRuntime {
       new ZabbixCatchUp({ api, frontendUrl: z.frontendUrl, rules: deps.rules.zabbix, logger }),
       z.everyMs,
     );
+    onClose.push(() => api.logout(AbortSignal.timeout(2000)));
     logger.info('zabbix catch-up started', { url: z.apiUrl, auth: z.auth.type, everyMs: z.everyMs });
   }
 
@@ -104,6 +106,7 @@ export function startCatchUp(deps: CatchUpRuntimeDeps): CatchUpRuntime {
   return {
     async close() {
       await Promise.all(schedulers.map((s) => s.close()));
+      await Promise.all(onClose.map((f) => f()));
     },
   };
 }

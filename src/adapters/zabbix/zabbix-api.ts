@@ -83,6 +83,17 @@ export class ZabbixApi {
     }
   }
 
+  /** Ends the session `user.login` opened, if any (API tokens have none); errors are ignored. */
+  async logout(signal: AbortSignal): Promise<void> {
+    const session = this.session;
+    if (session === null || this.version === null) return;
+    this.session = null;
+    await this.post('user.logout', [], z.boolean(), signal, {
+      version: this.version,
+      credential: session,
+    }).catch(() => undefined);
+  }
+
   private async authorized<T>(
     method: string,
     params: Record<string, unknown>,
@@ -126,7 +137,7 @@ export class ZabbixApi {
 
   private async post<T>(
     method: string,
-    params: Record<string, unknown>,
+    params: Record<string, unknown> | readonly [],
     schema: z.ZodType<T>,
     signal: AbortSignal,
     as: { version: [number, number]; credential: string } | null,
