@@ -68,6 +68,12 @@ export function formatReport(r: BenchResult): string {
         (m) => (m.endToEnd.alertsPerSecond === null ? 'timeout' : int(m.endToEnd.alertsPerSecond)),
         `>= ${int(TARGETS.redisEndToEndAlertsPerSecond)} (redis)`,
       ),
+      row(
+        '  GET /metrics polls, slowest (ms)',
+        '-',
+        (m) => `${m.endToEnd.scrapes}, ${ms(m.endToEnd.slowestScrapeMs)}`,
+      ),
+      row('  GET /metrics after the storm (ms)', '-', (m) => ms(m.afterStorm.scrapeMs)),
       row('  bridge peak RSS (MB)', '-', (m) => mb(m.peakRssBytes), `< ${mb(TARGETS.rssBytes)}`),
       row(
         '  after: RSS / heap used (MB)',

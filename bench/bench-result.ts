@@ -33,6 +33,9 @@ export interface EndToEnd {
   /** From the first request to the moment the last decision was seen; null when it did not finish in time. */
   readonly seconds: number | null;
   readonly alertsPerSecond: number | null;
+  /** `GET /metrics` calls made while waiting, and the slowest: the wait's own cost. */
+  readonly scrapes: number;
+  readonly slowestScrapeMs: number;
 }
 
 export interface RedisMemory {

@@ -206,6 +206,8 @@ async function benchMode(
       decisions: drained.decisions - before,
       seconds: seconds === null ? null : Number(seconds.toFixed(3)),
       alertsPerSecond: seconds === null ? null : Math.round(storm.sentAlerts / seconds),
+      scrapes: drained.scrapes,
+      slowestScrapeMs: Number(drained.slowestScrapeMs.toFixed(1)),
     };
     if (sut.redis) memory = await redisMemory(sut.redis, baselineRedis);
   } finally {
