@@ -27,7 +27,6 @@ export class NotifyQueue implements Notifier {
   private running: Promise<void> | null = null;
   private closed = false;
   private wake: (() => void) | null = null;
-  private waiters: (() => void)[] = [];
 
   constructor(private readonly o: NotifyQueueOptions) {}
 
@@ -43,9 +42,15 @@ export class NotifyQueue implements Notifier {
       return;
     }
     this.pending.push(n);
-    this.running ??= this.drain().finally(() => {
+    this.pump();
+  }
+
+  /** One sender at a time; a message handed over while the last one finishes starts it again. */
+  private pump(): void {
+    if (this.running !== null || this.closed || this.pending.length === 0) return;
+    this.running = this.drain().finally(() => {
       this.running = null;
-      for (const w of this.waiters.splice(0)) w();
+      this.pump();
     });
   }
 
@@ -92,17 +97,6 @@ export class NotifyQueue implements Notifier {
       }
       this.wake = done;
     });
-  }
-
-  /** Messages waiting or being sent. */
-  get size(): number {
-    return this.pending.length;
-  }
-
-  /** Resolves once every message handed over so far was sent or dropped. */
-  idle(): Promise<void> {
-    if (this.running === null) return Promise.resolve();
-    return new Promise((r) => this.waiters.push(r));
   }
 
   /** Stops sending: the message being tried gets no more tries, those waiting are dropped. */
