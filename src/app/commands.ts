@@ -3,6 +3,7 @@ import { acknowledge, type CommandOutcome, close } from '../domain/incident-deci
 import type { Incident } from '../domain/model.js';
 import type { PriorityRules } from '../domain/priority.js';
 import type { ProblemRules } from '../domain/problems.js';
+import { problemEffects } from '../domain/problems.js';
 import { markSla } from '../domain/sla-clock.js';
 import { recordTrackerLink } from '../domain/tracker-sync.js';
 import { ingestDelivery } from './ingest.js';
@@ -40,9 +41,9 @@ export type Executor = (command: Command) => Promise<CommandResult>;
  */
 export function createExecutor(deps: ExecutorDeps): Executor {
   const problemDeps = { store: deps.store, problems: deps.problems, rules: deps.problemRules };
-  const announce = async (changes: ProblemChanges): Promise<void> => {
+  const announce = async (changes: ProblemChanges, at: string): Promise<void> => {
     if (changes.incidents.length + changes.problems.length > 0) {
-      await deps.effects.publish([], changes.incidents, changes.problems);
+      await deps.effects.publish(problemEffects(changes.incidents, at), changes.incidents, changes.problems);
     }
   };
 
@@ -71,7 +72,11 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         const latest = new Map(out.changed.map((i) => [i.id, i]));
         for (const i of correlated.incidents) latest.set(i.id, i);
         if (latest.size > 0 || correlated.problems.length > 0) {
-          await deps.effects.publish(out.effects, [...latest.values()], correlated.problems);
+          const effects = [
+            ...out.effects,
+            ...problemEffects(correlated.incidents, command.delivery.receivedAt),
+          ];
+          await deps.effects.publish(effects, [...latest.values()], correlated.problems);
         }
         return { type: 'ingested', decisions: out.decisions };
       }
@@ -127,7 +132,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
           command.incidentIds,
           command.at,
         );
-        await announce(changes);
+        await announce(changes, command.at);
         return { type: 'problem', problem };
       }
       case 'problem-link': {
@@ -135,7 +140,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
           return { type: 'problem', problem: null, rejected: `problem ${command.problemId} not found` };
         }
         const changes = await linkManually(problemDeps, command.incidentId, command.problemId, command.at);
-        await announce(changes);
+        await announce(changes, command.at);
         return { type: 'incident', incident: await deps.store.get(command.incidentId) };
       }
       case 'problem-patch': {
@@ -145,7 +150,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
           command.patch,
           command.at,
         );
-        await announce(changes);
+        await announce(changes, command.at);
         return { type: 'problem', problem };
       }
       case 'release': {
@@ -158,7 +163,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
             p.jira?.key == null ||
             p.jira.key.startsWith(`${command.project}-`),
         );
-        await announce(changes);
+        await announce(changes, command.at);
         return {
           type: 'released',
           problemIds: [...new Set(changes.problems.map((p) => p.id))],
@@ -177,7 +182,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
           command.event,
           command.at,
         );
-        await announce(changes);
+        await announce(changes, command.at);
         return { type: 'done' };
       }
     }

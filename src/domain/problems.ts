@@ -1,5 +1,5 @@
 import { type Matcher, routeMatches } from './grouping.js';
-import type { Incident, TrackerLink } from './model.js';
+import type { Incident, IncidentEffect, TrackerLink } from './model.js';
 
 export const PROBLEM_STATUSES = ['open', 'known_error', 'fix_pending', 'closed'] as const;
 export type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
@@ -256,4 +256,19 @@ export function closeByRelease(problem: Problem, version: string, now: string): 
 /** Problems a release closes: open ones whose fix version it is. */
 export function problemsFixedBy(problems: readonly Problem[], version: string): Problem[] {
   return problems.filter((p) => p.status !== 'closed' && p.fixVersion === version);
+}
+
+/** What a problem command told the incidents' followers, read back from the news it wrote at `at`. */
+export function problemEffects(incidents: readonly Incident[], at: string): IncidentEffect[] {
+  const out: IncidentEffect[] = [];
+  for (const i of incidents) {
+    for (const n of i.news) {
+      if (n.at !== at || n.ref === undefined) continue;
+      if (n.kind === 'problem-linked')
+        out.push({ type: 'problem-linked', incidentId: i.id, problemId: n.ref });
+      if (n.kind === 'fixed-in-release')
+        out.push({ type: 'release-closed', incidentId: i.id, version: n.ref });
+    }
+  }
+  return out;
 }

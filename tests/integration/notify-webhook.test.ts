@@ -141,3 +141,40 @@ describe('keeping people informed through NOTIFY_URL', () => {
     expect(await metric(b, 'incident_bridge_notifications_total{outcome="retried"}')).toBe(4);
   });
 });
+
+describe('notifications about problems and releases', () => {
+  it('tells the followers of an incident that it joined a problem and that a release closed it', async () => {
+    const receiver = await startReceiver();
+    const b = await startTestBridge({ env: { NOTIFY_URL: receiver.url } });
+    try {
+      const [fire] = storm({ incidents: 1, alerts: 1, deliveries: 1 });
+      const [resolve] = storm({ incidents: 1, alerts: 1, deliveries: 1, status: 'resolved' });
+      if (!fire || !resolve) throw new Error('storm too small');
+      await b.post('/webhooks/alertmanager', fire.body);
+      await b.post('/webhooks/alertmanager', resolve.body);
+      await b.settle();
+      const id = ((await b.get('/api/incidents')).body.incidents as { id: string }[])[0]?.id ?? '';
+      expect((await b.post('/api/problems', { title: 'Leaky pool', incidentIds: [id] })).status).toBe(201);
+      await fetch(`${b.url}/api/problems/PRB-1`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ fixVersion: '7.1' }),
+      });
+      await b.post('/api/releases', { version: '7.1' });
+      await b.settle();
+      const events = await until(() => {
+        const seen = receiver.got.map((g) => g.body.event);
+        return seen.includes('release-closed') ? seen : null;
+      }, 'a release-closed message');
+      expect(events).toContain('problem-linked');
+      const linked = receiver.got.find((g) => g.body.event === 'problem-linked');
+      expect(linked?.body.text).toContain('PRB-1');
+      const closed = receiver.got.find((g) => g.body.event === 'release-closed');
+      expect(closed?.body.text).toContain('7.1');
+      expect(receiver.got.filter((g) => g.body.event === 'release-closed')).toHaveLength(1);
+    } finally {
+      await b.close();
+      await receiver.close();
+    }
+  }, 30_000);
+});
