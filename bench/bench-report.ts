@@ -40,7 +40,7 @@ export function formatReport(r: BenchResult): string {
   const o = r.options;
   const lines = [
     `incident-bridge bench, ${r.startedAt}`,
-    `machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB RAM, Node ${r.machine.node} (${r.machine.platform}), load average ${r.machine.loadAverage.start} at start, ${r.machine.loadAverage.end} at end`,
+    `machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB RAM, Node ${r.machine.node} (${r.machine.platform}), load average ${r.machine.loadAverage.start} before the run (${r.machine.loadAverage.end} after it, its own load included)`,
     `storm: ${int(s.deliveries)} Alertmanager deliveries x ${o.alertsPerDelivery} alerts, every tenth sent twice = ` +
       `${int(s.requests)} requests, ${int(s.sentAlerts)} alerts (${int(s.uniqueAlerts)} distinct in ${int(s.incidents)} incidents), ${s.megabytes} MB`,
     `source: commit ${r.source.commit}${r.source.srcChanged ? ' with uncommitted changes in src/' : ''}`,
