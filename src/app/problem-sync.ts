@@ -1,6 +1,7 @@
 import type { Incident } from '../domain/model.js';
 import { type ProblemIssueRules, planProblemSync, problemLabel } from '../domain/problem-plan.js';
 import type { ProblemTrackerLink } from '../domain/problems.js';
+import { findOrCreateIssue } from './issue-creation.js';
 import type { Clock, IncidentStore, Intake, Logger } from './ports.js';
 import type { ProblemStore } from './problem-ports.js';
 import type { IssueTracker, Locks } from './tracker-ports.js';
@@ -63,17 +64,16 @@ export async function syncProblem(
     try {
       let updateContent = plan.updateContent;
       if (plan.needsIssue) {
-        const found = await deps.tracker.findByLabel(plan.spec.project, problemLabel(problemId));
-        const asked = link.createRequestedAt ? Date.parse(link.createRequestedAt) : null;
-        if (!found && asked !== null && deps.clock.now().getTime() - asked < deps.searchLagMs) {
-          throw new Error('waiting for the tracker search to show an issue created before');
-        }
-        if (!found) {
-          link = { ...link, createRequestedAt: now() };
-          await save(link);
-        }
-        const ref = found ?? (await deps.tracker.create(plan.spec));
-        if (!found) deps.onIssueCreated?.();
+        const { ref, found } = await findOrCreateIssue(
+          deps,
+          plan.spec,
+          problemLabel(problemId),
+          link.createRequestedAt,
+          async (at) => {
+            link = { ...link, createRequestedAt: at };
+            await save(link);
+          },
+        );
         deps.logger.info(found ? 'problem issue found again' : 'problem issue created', {
           problemId,
           key: ref.key,
@@ -88,7 +88,7 @@ export async function syncProblem(
           createRequestedAt: undefined,
         };
         await save(link);
-        updateContent = found !== null;
+        updateContent = found;
       }
       const key = link.key ?? '';
       if (updateContent) await deps.tracker.updateContent(key, plan.spec);

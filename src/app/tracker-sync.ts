@@ -2,6 +2,7 @@ import { planFieldUpdate } from '../domain/issue-fields.js';
 import type { TrackerLink } from '../domain/model.js';
 import { incidentLabel, type TrackerRules } from '../domain/tracker-plan.js';
 import { planSync } from '../domain/tracker-sync.js';
+import { findOrCreateIssue } from './issue-creation.js';
 import type { Clock, IncidentStore, Intake, Logger } from './ports.js';
 import type { IssueTracker, Locks } from './tracker-ports.js';
 
@@ -55,23 +56,21 @@ export async function syncIncident(deps: TrackerSyncDeps, incidentId: string): P
       let updateContent = plan.updateContent;
       let fieldUpdate = plan.fieldUpdate;
       if (plan.needsIssue) {
-        const found = await deps.tracker.findByLabel(plan.spec.project, incidentLabel(incidentId));
-        const asked = link.createRequestedAt ? Date.parse(link.createRequestedAt) : null;
-        if (!found && asked !== null && deps.clock.now().getTime() - asked < deps.searchLagMs) {
-          // An earlier create may have succeeded without our hearing of it, and Jira's search may not
-          // show it yet: wait for the search to catch up rather than risk a second issue.
-          throw new Error('waiting for the tracker search to show an issue created before');
-        }
-        if (!found) {
-          link = { ...link, createRequestedAt: now() };
-          await save(link);
-        }
-        const ref = found ?? (await deps.tracker.create(plan.spec));
-        if (!found) deps.onIssueCreated?.();
+        const { ref, found } = await findOrCreateIssue(
+          deps,
+          plan.spec,
+          incidentLabel(incidentId),
+          link.createRequestedAt,
+          async (at) => {
+            link = { ...link, createRequestedAt: at };
+            await save(link);
+          },
+        );
         if (incident.problemId) deps.onIncidentIssue?.(incident.problemId);
         deps.logger.info(found ? 'issue found again' : 'issue created', { incidentId, key: ref.key });
         link = {
           ...link,
+          createRequestedAt: undefined,
           key: ref.key,
           url: ref.url,
           issueId: ref.id,
@@ -81,7 +80,7 @@ export async function syncIncident(deps: TrackerSyncDeps, incidentId: string): P
         };
         // Stored at once: from here on a retry never searches or creates again.
         await save({ ...link, error: undefined });
-        updateContent = found !== null;
+        updateContent = found;
         fieldUpdate = found ? planFieldUpdate(plan.spec, undefined) : null;
       }
       const key = link.key ?? '';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startChildBridge } from '../helpers/child-bridge.js';
 import { storm } from '../helpers/storm.js';
+import { until } from '../helpers/until.js';
 import { DEFAULT_SIM_AUTH, startJiraSimulator } from '../jira-sim/jira-simulator.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ib-jira-crash-'));
@@ -12,16 +13,6 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 interface IncidentJson {
   id: string;
   jira: { key: string | null; error?: string; createRequestedAt?: string } | null;
-}
-
-async function until<T>(probe: () => Promise<T | null> | T | null, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== null) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('a crash between "Jira created it" and "we stored the key"', () => {
@@ -54,7 +45,7 @@ describe('a crash between "Jira created it" and "we stored the key"', () => {
       });
       expect(r.status).toBe(202);
     }
-    await until(() => (sim.issues().length === 3 ? true : null));
+    await until(() => (sim.issues().length === 3 ? true : null), 'three issues in Jira');
     const before = (await fetch(`${first.url}/api/incidents`).then((r) => r.json())) as {
       incidents: IncidentJson[];
     };
@@ -73,7 +64,7 @@ describe('a crash between "Jira created it" and "we stored the key"', () => {
           incidents: IncidentJson[];
         };
         return body.incidents.every((i) => i.jira?.key) ? body.incidents : null;
-      });
+      }, 'every incident knowing its issue');
       const issues = sim.issues();
       expect(issues).toHaveLength(3);
       expect(new Set(after.map((i) => i.jira?.key))).toEqual(new Set(issues.map((i) => i.key)));

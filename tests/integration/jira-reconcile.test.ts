@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ContractRequest, jiraContract } from '../contract/openapi-contract.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
 import { storm } from '../helpers/storm.js';
+import { until } from '../helpers/until.js';
 import { DEFAULT_SIM_AUTH, type JiraSimulator, startJiraSimulator } from '../jira-sim/jira-simulator.js';
 
 interface IncidentJson {
@@ -37,16 +38,6 @@ async function sendAll(b: TestBridge, deliveries: ReturnType<typeof storm>, conc
     for (const a of answers) expect(a.status).toBe(202);
   }
   await b.settle();
-}
-
-async function until<T>(probe: () => Promise<T | null>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== null) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const all = async (b: TestBridge): Promise<IncidentJson[]> =>
@@ -168,7 +159,7 @@ describe.each(VERSIONS)('Jira reconciliation on REST v$api ($flavor)', ({ api, f
     const waiting = await until(async () => {
       const list = await all(b);
       return list.some((i) => i.jira?.error) ? list : null;
-    });
+    }, 'a tracker error recorded on an incident');
     expect(waiting).toHaveLength(4);
     expect(waiting.every((i) => i.jira?.key == null)).toBe(true);
     expect(waiting.find((i) => i.jira?.error)?.jira?.error).toMatch(/jira search failed: ECONNREFUSED/);
