@@ -1,9 +1,13 @@
-import type { BenchResult, LoadSummary, ModeResult } from './bench-result.js';
+import type { BenchResult, CpuUse, LoadSummary, ModeResult } from './bench-result.js';
 import { TARGETS } from './bench-result.js';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en');
 const ms = (n: number): string => n.toFixed(1);
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
+
+function cpuCell(c: CpuUse): string {
+  return [c.server, c.redis, c.loadGenerator].map((s) => (s === null ? '-' : s.toFixed(1))).join(' / ');
+}
 
 function failures(load: LoadSummary): string {
   const parts = Object.entries(load.failures).map(([k, v]) => `${v} x ${k}`);
@@ -68,6 +72,7 @@ export function formatReport(r: BenchResult): string {
         (m) => (m.endToEnd.alertsPerSecond === null ? 'timeout' : int(m.endToEnd.alertsPerSecond)),
         `>= ${int(TARGETS.redisEndToEndAlertsPerSecond)} (redis)`,
       ),
+      row('  CPU s: server / redis / bench', cpuCell(r.bare.cpu), (m) => cpuCell(m.cpu)),
       row(
         '  GET /metrics polls, slowest (ms)',
         '-',

@@ -38,6 +38,15 @@ export interface EndToEnd {
   readonly slowestScrapeMs: number;
 }
 
+/** CPU seconds used during the throughput pass (and, for the bridge, until every alert was processed). */
+export interface CpuUse {
+  /** The bare server or the bridge. */
+  readonly server: number;
+  readonly redis: number | null;
+  /** The bench itself, which shares the machine. */
+  readonly loadGenerator: number;
+}
+
 export interface RedisMemory {
   /** `used_memory` before the storm. */
   readonly baselineBytes: number;
@@ -55,6 +64,7 @@ export interface ModeResult {
   readonly ratioToBare: number;
   readonly endToEnd: EndToEnd;
   readonly peakRssBytes: number;
+  readonly cpu: CpuUse;
   /** The bridge's memory once every alert was processed. */
   readonly afterStorm: MemoryGauges;
   readonly redisMemory: RedisMemory | null;
@@ -75,7 +85,7 @@ export interface BenchResult {
     readonly incidents: number;
     readonly megabytes: number;
   };
-  readonly bare: { readonly throughput: LoadSummary; readonly paced: LoadSummary };
+  readonly bare: { readonly throughput: LoadSummary; readonly paced: LoadSummary; readonly cpu: CpuUse };
   readonly modes: readonly ModeResult[];
   /** Modes asked for but not run, with the reason. */
   readonly skipped: Readonly<Partial<Record<BenchMode, string>>>;

@@ -7,6 +7,7 @@ import { removeScratchDir, scratchDir, trackChild } from './scratch.js';
 export interface RedisInstance {
   readonly url: string;
   readonly port: number;
+  readonly pid: number;
   /** Stops the server and removes its directory. */
   stop(): Promise<void>;
 }
@@ -43,9 +44,11 @@ export async function startRedis(): Promise<RedisInstance> {
     }
     if (await portAccepts(port)) break;
   }
+  if (child.pid === undefined) throw new Error('redis-server has no pid');
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

@@ -13,6 +13,7 @@ import { BENCH_USAGE, type BenchMode, type BenchOptions, parseBenchOptions } fro
 import { formatReport } from './bench-report.js';
 import {
   type BenchResult,
+  type CpuUse,
   checkTargets,
   type LoadSummary,
   type Machine,
@@ -24,6 +25,7 @@ import { type BridgeCommand, bridgeCommand } from './bridge-command.js';
 import { decisionsTaken, type MemoryGauges, memoryGauges, waitForDecisions } from './bridge-metrics.js';
 import { type ChildService, startChildService } from './child-service.js';
 import { type LoadTarget, sendClosedLoop, sendPaced } from './http-load.js';
+import { cpuSeconds } from './process-cpu.js';
 import { type RedisInstance, redisInfo, startRedis } from './redis-instance.js';
 import { sampleRss } from './rss-sampler.js';
 import { cleanUpScratch, removeScratchDir, scratchDir } from './scratch.js';
@@ -104,17 +106,34 @@ async function benchBare(options: BenchOptions, storm: Storm, paced: Storm) {
   try {
     const target = { ...ALERTMANAGER, url: server.url };
     log('bare node:http server: throughput pass');
+    const cpu = cpuMeter([server.pid]);
     const throughput = summarize(
       await sendClosedLoop(target, storm.bodies, storm.alertsPerBody, options.concurrency),
     );
+    const [serverCpu = 0] = cpu.seconds();
+    const cpuUse: CpuUse = { server: serverCpu, redis: null, loadGenerator: cpu.loadGenerator() };
     log('bare node:http server: latency pass');
     const pacedLoad = summarize(
       await sendPaced(target, paced.bodies, paced.alertsPerBody, options.pacedRate, PACED_MAX_IN_FLIGHT),
     );
-    return { throughput, paced: pacedLoad };
+    return { throughput, paced: pacedLoad, cpu: cpuUse };
   } finally {
     await server.stop();
   }
+}
+
+/** CPU seconds used from now on by some child processes and by this process, the load generator. */
+function cpuMeter(pids: readonly number[]) {
+  const start = pids.map(cpuSeconds);
+  const own = process.cpuUsage();
+  const round = (n: number): number => Number(n.toFixed(2));
+  return {
+    seconds: (): number[] => pids.map((pid, i) => round(cpuSeconds(pid) - (start[i] ?? 0))),
+    loadGenerator: (): number => {
+      const used = process.cpuUsage(own);
+      return round((used.user + used.system) / 1e6);
+    },
+  };
 }
 
 interface BridgeUnderTest {
@@ -184,6 +203,7 @@ async function benchMode(
   let peakRssBytes: number;
   let memory: RedisMemory | null = null;
   let afterStorm: MemoryGauges;
+  let cpuUse: CpuUse;
   try {
     const target = { ...ALERTMANAGER, url: sut.bridge.url };
     const baselineRedis = sut.redis
@@ -191,6 +211,7 @@ async function benchMode(
       : 0;
     const before = await decisionsTaken(sut.bridge.url);
     const rss = sampleRss(sut.bridge.pid);
+    const cpu = cpuMeter(sut.redis ? [sut.bridge.pid, sut.redis.pid] : [sut.bridge.pid]);
     log(`bridge, ${mode} mode: throughput pass`);
     const started = performance.now();
     throughput = summarize(
@@ -199,6 +220,8 @@ async function benchMode(
     const expected = before + storm.sentAlerts;
     const drained = await waitForDecisions(sut.bridge.url, expected, options.drainTimeoutSeconds * 1000);
     peakRssBytes = rss.stop();
+    const [bridgeCpu = 0, redisCpu = null] = cpu.seconds();
+    cpuUse = { server: bridgeCpu, redis: redisCpu, loadGenerator: cpu.loadGenerator() };
     afterStorm = await memoryGauges(sut.bridge.url);
     const seconds = drained.at === null ? null : (drained.at - started) / 1000;
     endToEnd = {
@@ -241,6 +264,7 @@ async function benchMode(
     ratioToBare: Number((throughput.acceptedAlertsPerSecond / bare.acceptedAlertsPerSecond).toFixed(3)),
     endToEnd,
     peakRssBytes,
+    cpu: cpuUse,
     afterStorm,
     redisMemory: memory,
     paced: pacedLoad,
