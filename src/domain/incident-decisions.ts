@@ -70,11 +70,27 @@ interface Draft {
   alerts: Map<string, AlertState>;
   created: boolean;
   changed: boolean;
+  /** The incident's common labels before this batch (null for a new incident). */
+  commonBefore: Labels | null;
+  /** Alerts this batch added or replaced: only they can narrow the common labels. */
+  touched: Set<string>;
+}
+
+function setAlert(d: Draft, alert: AlertState): void {
+  d.alerts.set(alert.id, alert);
+  d.touched.add(alert.id);
 }
 
 function draftOf(incident: Incident): Draft {
-  const { alerts, severity: _s, sources: _src, labels: _l, ...base } = incident;
-  return { base, alerts: new Map(alerts.map((a) => [a.id, a])), created: false, changed: false };
+  const { alerts, severity: _s, sources: _src, labels, ...base } = incident;
+  return {
+    base,
+    alerts: new Map(alerts.map((a) => [a.id, a])),
+    created: false,
+    changed: false,
+    commonBefore: labels,
+    touched: new Set(),
+  };
 }
 
 function newDraft(id: string, key: string, e: AlertEvent, now: string): Draft {
@@ -104,6 +120,8 @@ function newDraft(id: string, key: string, e: AlertEvent, now: string): Draft {
     alerts: new Map([[e.id, toState(e)]]),
     created: true,
     changed: true,
+    commonBefore: null,
+    touched: new Set([e.id]),
   };
 }
 
@@ -117,6 +135,17 @@ function commonLabels(alerts: readonly AlertState[]): Labels {
   return common;
 }
 
+/** The common labels kept from before the batch, narrowed by the alerts the batch touched. */
+function narrowed(d: Draft): Labels {
+  if (d.touched.size === 0) return d.commonBefore ?? {};
+  const common: Record<string, string> = { ...d.commonBefore };
+  for (const id of d.touched) {
+    const labels = d.alerts.get(id)?.labels ?? {};
+    for (const [k, v] of Object.entries(common)) if (labels[k] !== v) delete common[k];
+  }
+  return common;
+}
+
 function freeze(d: Draft): Incident {
   const alerts = [...d.alerts.values()];
   const firing = alerts.filter((a) => a.status === 'firing');
@@ -125,7 +154,7 @@ function freeze(d: Draft): Incident {
     ...d.base,
     severity: maxSeverity((firing.length > 0 ? firing : alerts).map((a) => a.severity)),
     sources,
-    labels: commonLabels(alerts),
+    labels: d.commonBefore === null ? commonLabels(alerts) : narrowed(d),
     alerts,
   };
 }
@@ -208,14 +237,14 @@ function step(d: Draft | null, e: AlertEvent, ctx: BatchContext): Step {
   if (!known) {
     if (e.status === 'resolved') return { kind: 'same', reason: 'unknown-resolved', effects };
     if (isActive(d.base.status)) {
-      d.alerts.set(e.id, toState(e));
+      setAlert(d, toState(e));
       markChanged(d);
       effects.push({ type: 'alerts-joined', incidentId: d.base.id, alertIds: [e.id] });
       applyAck(d, e, effects);
       return { kind: 'same', reason: 'new-alert', effects };
     }
     if (!withinReopenWindow(d, e, ctx.policy)) return openNew(ctx, e);
-    d.alerts.set(e.id, toState(e));
+    setAlert(d, toState(e));
     markChanged(d);
     reopen(d, effects);
     effects.push({ type: 'alerts-joined', incidentId: d.base.id, alertIds: [e.id] });
@@ -230,7 +259,7 @@ function step(d: Draft | null, e: AlertEvent, ctx: BatchContext): Step {
 
   if (e.status === 'resolved') {
     if (known.status === 'resolved') return duplicateOrUpdate(d, known, e, effects);
-    d.alerts.set(e.id, { ...known, status: 'resolved', endsAt: e.endsAt, severity: e.severity });
+    setAlert(d, { ...known, status: 'resolved', endsAt: e.endsAt, severity: e.severity });
     markChanged(d);
     const done = resolveIfDone(d, effects);
     return { kind: 'same', reason: done ? 'incident-resolved' : 'alert-resolved', effects };
@@ -240,21 +269,21 @@ function step(d: Draft | null, e: AlertEvent, ctx: BatchContext): Step {
   if (known.status === 'firing') {
     if (incoming === current) return duplicateOrUpdate(d, known, e, effects);
     // A newer start while we still thought it fired: the resolve between went missing. Take the newer start.
-    d.alerts.set(e.id, toState(e));
+    setAlert(d, toState(e));
     markChanged(d);
     return { kind: 'same', reason: 'alert-updated', effects };
   }
 
   // A resolved alert fires again.
   if (isActive(d.base.status)) {
-    d.alerts.set(e.id, toState(e));
+    setAlert(d, toState(e));
     markChanged(d);
     const started = recordRefire(d, e.startsAt, ctx.policy, effects);
     applyAck(d, e, effects);
     return { kind: 'same', reason: started ? 'flapping' : 'alert-refired', effects };
   }
   if (!withinReopenWindow(d, e, ctx.policy)) return openNew(ctx, e);
-  d.alerts.set(e.id, toState(e));
+  setAlert(d, toState(e));
   markChanged(d);
   reopen(d, effects);
   const started = recordRefire(d, e.startsAt, ctx.policy, effects);
@@ -268,7 +297,7 @@ function duplicateOrUpdate(d: Draft, known: AlertState, e: AlertEvent, effects: 
     return { kind: 'same', reason: 'acknowledged', effects };
   }
   if (known.severity !== e.severity || known.title !== e.title) {
-    d.alerts.set(e.id, { ...known, severity: e.severity, title: e.title });
+    setAlert(d, { ...known, severity: e.severity, title: e.title });
     markChanged(d);
     return { kind: 'same', reason: 'alert-updated', effects };
   }
