@@ -80,6 +80,7 @@ export function formatReport(r: BenchResult): string {
       ),
       row('  GET /metrics after the storm (ms)', '-', (m) => ms(m.afterStorm.scrapeMs)),
       row('  bridge peak RSS (MB)', '-', (m) => mb(m.peakRssBytes), `< ${mb(TARGETS.rssBytes)}`),
+      row('  peak RSS, HTTP phase only (MB)', '-', (m) => mb(m.peakRssHttpBytes)),
       row(
         '  after: RSS / heap used (MB)',
         '-',

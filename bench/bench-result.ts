@@ -63,7 +63,10 @@ export interface ModeResult {
   /** Bridge accepted alerts/s over the bare server's. */
   readonly ratioToBare: number;
   readonly endToEnd: EndToEnd;
+  /** Over the throughput pass and the wait for every alert to be processed. */
   readonly peakRssBytes: number;
+  /** Over the throughput pass alone, before `/metrics` is polled. */
+  readonly peakRssHttpBytes: number;
   readonly cpu: CpuUse;
   /** The bridge's memory once every alert was processed. */
   readonly afterStorm: MemoryGauges;

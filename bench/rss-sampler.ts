@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 
 export interface RssSampler {
+  /** The highest sample so far, in bytes. */
+  peak(): number;
   /** Stops sampling; the peak in bytes: the highest sample or the kernel's high-water mark, whichever is higher. */
   stop(): number;
 }
@@ -25,6 +27,7 @@ export function sampleRss(pid: number): RssSampler {
     peak = Math.max(peak, procStatusBytes(pid, 'VmRSS'));
   }, SAMPLE_EVERY_MS);
   return {
+    peak: () => Math.max(peak, procStatusBytes(pid, 'VmRSS')),
     stop() {
       clearInterval(timer);
       return Math.max(peak, procStatusBytes(pid, 'VmRSS'), procStatusBytes(pid, 'VmHWM'));

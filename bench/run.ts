@@ -201,6 +201,7 @@ async function benchMode(
   let throughput: LoadSummary;
   let endToEnd: ModeResult['endToEnd'];
   let peakRssBytes: number;
+  let peakRssHttpBytes: number;
   let memory: RedisMemory | null = null;
   let afterStorm: MemoryGauges;
   let cpuUse: CpuUse;
@@ -217,6 +218,7 @@ async function benchMode(
     throughput = summarize(
       await sendClosedLoop(target, storm.bodies, storm.alertsPerBody, options.concurrency),
     );
+    peakRssHttpBytes = rss.peak();
     const expected = before + storm.sentAlerts;
     const drained = await waitForDecisions(sut.bridge.url, expected, options.drainTimeoutSeconds * 1000);
     peakRssBytes = rss.stop();
@@ -264,6 +266,7 @@ async function benchMode(
     ratioToBare: Number((throughput.acceptedAlertsPerSecond / bare.acceptedAlertsPerSecond).toFixed(3)),
     endToEnd,
     peakRssBytes,
+    peakRssHttpBytes,
     cpu: cpuUse,
     afterStorm,
     redisMemory: memory,
