@@ -8,7 +8,7 @@ import {
   type WorkingHours,
 } from '../../domain/business-calendar.js';
 import { parseDuration } from '../../domain/duration.js';
-import { PRIORITIES, type Priority, SEVERITIES, type Severity, SOURCES } from '../../domain/model.js';
+import { PRIORITIES, type Priority, SEVERITIES, type Severity } from '../../domain/model.js';
 import {
   DEFAULT_PRIORITY_RULES,
   LEVELS,
@@ -18,18 +18,10 @@ import {
   type SlaPolicy,
 } from '../../domain/priority.js';
 import { zabbixSeverity } from '../../domain/severity.js';
+import { compileRe, matcherFields } from './rule-fields.js';
 
 /** `rules/priority.yml`: impact and urgency, the priority matrix, Jira priorities, SLAs and calendars. */
 
-const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name');
-const regex = z.string().refine((s) => {
-  try {
-    new RegExp(`^(?:${s})$`);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'expected a valid regular expression');
 const positiveDuration = z
   .string()
   .refine((s) => (parseDuration(s) ?? 0) > 0, 'expected a duration such as 30m, 4h or 2d');
@@ -45,10 +37,7 @@ const levelRulesSchema = z.strictObject({
   rules: z
     .array(
       z.strictObject({
-        name: z.string().min(1),
-        source: z.enum(SOURCES).optional(),
-        match: z.record(labelName, z.string()).optional(),
-        match_re: z.record(labelName, regex).optional(),
+        ...matcherFields,
         severity: z.array(severity).min(1).optional(),
         level,
       }),
@@ -145,9 +134,6 @@ export const priorityFileSchema = z
   });
 
 export type PriorityFile = z.infer<typeof priorityFileSchema>;
-
-const compileRe = (m: Record<string, string> | undefined): Record<string, RegExp> =>
-  Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, new RegExp(`^(?:${v})$`)]));
 
 function toLevelRules(file: z.infer<typeof levelRulesSchema> | undefined, base: LevelRules): LevelRules {
   return {

@@ -9,28 +9,14 @@ import {
   type IncidentPolicy,
   type Route,
 } from '../../domain/grouping.js';
-import { SOURCES } from '../../domain/model.js';
 import type { PriorityRules } from '../../domain/priority.js';
 import { DEFAULT_PROBLEM_POLICY, type ProblemPolicy, type ProblemRules } from '../../domain/problems.js';
 import type { TrackerRules } from '../../domain/tracker-plan.js';
 import { type CatchUpRules, catchUpFileSchema, toCatchUpRules } from './catch-up-rules.js';
 import { priorityFileSchema, toPriorityRules } from './priority-rules.js';
+import { compileRe, duration, labelName, matcherFields } from './rule-fields.js';
 
 export class RulesError extends Error {}
-
-const duration = z
-  .string()
-  .refine((s) => parseDuration(s) !== null, 'expected a duration such as 30m, 1h or 7d');
-const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name');
-
-const regex = z.string().refine((s) => {
-  try {
-    new RegExp(`^(?:${s})$`);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'expected a valid regular expression');
 
 const policyFields = {
   group_by: z.array(labelName).min(1).optional(),
@@ -43,10 +29,7 @@ const groupingFileSchema = z.strictObject({
   routes: z
     .array(
       z.strictObject({
-        name: z.string().min(1),
-        source: z.enum(SOURCES).optional(),
-        match: z.record(labelName, z.string()).optional(),
-        match_re: z.record(labelName, regex).optional(),
+        ...matcherFields,
         ...policyFields,
       }),
     )
@@ -92,10 +75,7 @@ const jiraFileSchema = z.strictObject({
   routes: z
     .array(
       z.strictObject({
-        name: z.string().min(1),
-        source: z.enum(SOURCES).optional(),
-        match: z.record(labelName, z.string()).optional(),
-        match_re: z.record(labelName, regex).optional(),
+        ...matcherFields,
         project: z.string().min(1).optional(),
         issue_type: z.string().min(1).optional(),
         components: z.array(z.string().min(1)).optional(),
@@ -116,10 +96,7 @@ const problemsFileSchema = z.strictObject({
   routes: z
     .array(
       z.strictObject({
-        name: z.string().min(1),
-        source: z.enum(SOURCES).optional(),
-        match: z.record(labelName, z.string()).optional(),
-        match_re: z.record(labelName, regex).optional(),
+        ...matcherFields,
         ...problemPolicyFields,
       }),
     )
@@ -203,9 +180,6 @@ const DEFAULT_DESCRIPTION = 'Opened by incident-bridge for {{id}} from {{sources
 
 /** Each file the bridge understands, with the schema its content must satisfy. */
 const KNOWN_FILES = ['grouping.yml', 'jira.yml', 'problems.yml', 'priority.yml', 'catchup.yml'] as const;
-
-const compileRe = (m: Record<string, string> | undefined): Record<string, RegExp> =>
-  Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, new RegExp(`^(?:${v})$`)]));
 
 function loadTracker(dir: string): TrackerRulesSansProject {
   const file = join(dir, 'jira.yml');
