@@ -4,6 +4,7 @@ import type {
   Incident,
   IncidentEffect,
   IncidentStatus,
+  Priority,
   Source,
   TrackerLink,
 } from '../domain/model.js';
@@ -45,6 +46,8 @@ export interface IncidentStore {
   list(query: IncidentQuery): Promise<Incident[]>;
   nextIncidentId(): Promise<string>;
   countByStatus(): Promise<Record<IncidentStatus, number>>;
+  /** Open and acknowledged incidents by priority (`none` for those without one): cheap, for /metrics. */
+  countActiveByPriority(): Promise<Record<Priority | 'none', number>>;
 }
 
 /** The commands that change state; in the embedded mode each is journaled before it is carried out. */

@@ -48,11 +48,20 @@ describe.each(STORE_MODES)('incidents API (%s store)', (mode) => {
     expect(((await b.get(`/api/incidents/${id}`)).body.incident as { status: string }).status).toBe('open');
   });
 
+  it('stops counting an incident as open by priority once it is closed', async () => {
+    const id = await firstId();
+    await b.post(`/api/incidents/${id}/close`, {});
+    const metrics = await fetch(`${b.url}/metrics`).then((r) => r.text());
+    expect(metrics).toContain('incident_bridge_open_incidents{priority="P1"} 0');
+  });
+
   it('serves health, readiness and metrics', async () => {
     expect((await b.get('/healthz')).status).toBe(200);
     expect((await b.get('/readyz')).body).toEqual({ status: 'ready' });
     const metrics = await fetch(`${b.url}/metrics`).then((r) => r.text());
     expect(metrics).toContain('incident_bridge_incidents{status="open"} 1');
+    expect(metrics).toContain('incident_bridge_open_incidents{priority="P1"} 1');
+    expect(metrics).toContain('incident_bridge_open_incidents{priority="P2"} 0');
     expect(metrics).toMatch(
       /incident_bridge_webhook_request_duration_seconds_count\{source="alertmanager",code="202"\} 1/,
     );

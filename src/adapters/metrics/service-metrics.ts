@@ -12,7 +12,10 @@ const PRIORITY_KEYS: readonly PriorityKey[] = [...PRIORITIES, 'none'];
  * Incidents opened, reopened and resolved by source and priority, time to acknowledge and to resolve,
  * SLA warnings and breaches, and open incidents by priority (read from the store at scrape time).
  */
-export function createServiceMetrics(registry: Registry, store: Pick<IncidentStore, 'list'>): ServiceMetrics {
+export function createServiceMetrics(
+  registry: Registry,
+  store: Pick<IncidentStore, 'countActiveByPriority'>,
+): ServiceMetrics {
   const counter = (name: string, help: string) =>
     new Counter({ name, help, labelNames: ['source', 'priority'], registers: [registry] });
   const opened = counter(
@@ -61,19 +64,14 @@ export function createServiceMetrics(registry: Registry, store: Pick<IncidentSto
     labelNames: ['priority'],
     registers: [registry],
     async collect() {
-      const counts = new Map<PriorityKey, number>(PRIORITY_KEYS.map((p) => [p, 0]));
+      let counts: Record<PriorityKey, number>;
       try {
-        for (const status of ['open', 'acknowledged'] as const) {
-          for (const i of await store.list({ status, limit: 1_000_000 })) {
-            const p = i.priority ?? 'none';
-            counts.set(p, (counts.get(p) ?? 0) + 1);
-          }
-        }
+        counts = await store.countActiveByPriority();
       } catch {
         // The store is away (Redis down): keep the last values, so /metrics still answers.
         return;
       }
-      for (const [priority, n] of counts) this.set({ priority }, n);
+      for (const priority of PRIORITY_KEYS) this.set({ priority }, counts[priority]);
     },
   });
   // Every series from the start, so dashboards and alerts see zeros, not gaps.

@@ -1,6 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { IncidentQuery, IncidentStore, KeyUpdate } from '../../app/ports.js';
-import { INCIDENT_STATUSES, type Incident, type IncidentStatus, SOURCES } from '../../domain/model.js';
+import {
+  INCIDENT_STATUSES,
+  type Incident,
+  type IncidentStatus,
+  PRIORITIES,
+  type Priority,
+  SOURCES,
+} from '../../domain/model.js';
 import { READ_SCRIPT, SWEEP_SCRIPT, WRITE_SCRIPT } from './redis-store-scripts.js';
 
 export interface RedisStoreOptions {
@@ -22,10 +29,12 @@ type WriteOutcome = 'written' | 'conflict' | 'gone';
 const MAX_ATTEMPTS = 50;
 const SWEEP_BATCH = 500;
 const TERMINAL: readonly IncidentStatus[] = ['resolved', 'closed'];
+const ACTIVE_PRIORITY_KEYS: readonly (Priority | 'none')[] = [...PRIORITIES, 'none'];
 const ALL_INDEXES = [
   'index:all',
   ...INCIDENT_STATUSES.map((s) => `index:status:${s}`),
   ...SOURCES.map((s) => `index:source:${s}`),
+  ...ACTIVE_PRIORITY_KEYS.map((p) => `index:active:${p}`),
 ];
 
 const incidentNumber = (id: string): number => {
@@ -135,6 +144,19 @@ export class RedisStore implements IncidentStore {
     return `INC-${await this.redis.incr(`${this.p}incident-seq`)}`;
   }
 
+  async countActiveByPriority(): Promise<Record<Priority | 'none', number>> {
+    const pipeline = this.redis.pipeline();
+    for (const p of ACTIVE_PRIORITY_KEYS) pipeline.zcard(`${this.p}index:active:${p}`);
+    const replies = (await pipeline.exec()) ?? [];
+    const counts = {} as Record<Priority | 'none', number>;
+    for (const [i, p] of ACTIVE_PRIORITY_KEYS.entries()) {
+      const [error, n] = replies[i] ?? [new Error('no reply'), 0];
+      if (error) throw error;
+      counts[p] = Number(n);
+    }
+    return counts;
+  }
+
   async countByStatus(): Promise<Record<IncidentStatus, number>> {
     await this.sweepExpired();
     const pipeline = this.redis.pipeline();
@@ -177,10 +199,12 @@ export class RedisStore implements IncidentStore {
     incident: Incident,
     how: { makeCurrent: boolean; mustExist: boolean },
   ): Promise<WriteOutcome> {
+    const active = incident.status === 'open' || incident.status === 'acknowledged';
     const add = [
       'index:all',
       `index:status:${incident.status}`,
       ...incident.sources.map((s) => `index:source:${s}`),
+      ...(active ? [`index:active:${incident.priority ?? 'none'}`] : []),
     ];
     const remove = ALL_INDEXES.filter((i) => !add.includes(i));
     const retain = TERMINAL.includes(incident.status) ? this.options.retentionMs : 0;

@@ -1,7 +1,7 @@
 import type { IncidentQuery, IncidentStore, KeyUpdate } from '../../app/ports.js';
 import type { DocUpdate, IssueOwner, ProblemStore } from '../../app/problem-ports.js';
-import type { Incident, IncidentStatus } from '../../domain/model.js';
-import { INCIDENT_STATUSES } from '../../domain/model.js';
+import type { Incident, IncidentStatus, Priority } from '../../domain/model.js';
+import { INCIDENT_STATUSES, PRIORITIES } from '../../domain/model.js';
 import type { Correlation, Problem, ProblemStatus } from '../../domain/problems.js';
 
 export interface MemorySnapshot {
@@ -95,6 +95,17 @@ export class MemoryStore implements IncidentStore, ProblemStore {
   async nextIncidentId(): Promise<string> {
     this.lastIncidentNumber += 1;
     return `INC-${this.lastIncidentNumber}`;
+  }
+
+  async countActiveByPriority(): Promise<Record<Priority | 'none', number>> {
+    const counts = Object.fromEntries([...PRIORITIES, 'none'].map((p) => [p, 0])) as Record<
+      Priority | 'none',
+      number
+    >;
+    for (const i of this.incidents.values()) {
+      if (i.status === 'open' || i.status === 'acknowledged') counts[i.priority ?? 'none'] += 1;
+    }
+    return counts;
   }
 
   async countByStatus(): Promise<Record<IncidentStatus, number>> {
