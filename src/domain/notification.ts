@@ -61,6 +61,8 @@ export const NOTIFY_TEXT: Readonly<Record<string, (f: Facts) => string>> = {
   'sla-breached': (f) => `${f.id}: not resolved in time (due by ${f.dueBy}).`,
   'incident-resolved': (f) => `${f.id} resolved: every alert has cleared.`,
   'incident-reopened': (f) => `${f.id} reopened: an alert fired again.`,
+  'flapping-started': (f) =>
+    `${f.id} is flapping: its alerts keep clearing and firing again; quiet until it settles.`,
   'problem-linked': (f) => `${f.id} is linked to problem ${field(f.effect, 'problemId') || '?'}.`,
   'release-closed': (f) => `${f.id} fixed in release ${field(f.effect, 'version') || '?'}; ticket closed.`,
 };
@@ -77,6 +79,9 @@ export function notificationFor(
 ): Notification | null {
   const render = NOTIFY_TEXT[effect.type];
   if (!render) return null;
+  // A flapping incident's every clear and re-fire would be noise: the flapping message said it.
+  if (incident.flapping && (effect.type === 'incident-resolved' || effect.type === 'incident-reopened'))
+    return null;
   const sla = incident.sla ?? null;
   const key = incident.jira?.key ?? null;
   const text = render({

@@ -32,7 +32,12 @@ export function planSync(incident: Incident, rules: TrackerRules): SyncPlan {
   const lastNews = incident.news.at(-1)?.seq ?? 0;
   const needsIssue = !link?.key;
   // News that happened before the issue existed is in its description already.
-  const untold: NewsItem[] = needsIssue ? [] : incident.news.filter((n) => n.seq > (link?.newsSeq ?? 0));
+  // While it flaps, each resolve and re-fire is no news: the comment saying it flaps said it all.
+  const cycle = (n: NewsItem): boolean =>
+    incident.flapping && (n.kind === 'resolved' || n.kind === 'reopened');
+  const untold: NewsItem[] = needsIssue
+    ? []
+    : incident.news.filter((n) => n.seq > (link?.newsSeq ?? 0) && !cycle(n));
   const state = needsIssue ? 'open' : (link?.state ?? 'open');
   const move =
     wantsDone(incident) && state === 'open'

@@ -245,6 +245,18 @@ describe('the issue’s priority, due date and breach label', () => {
 });
 
 describe('notifications', () => {
+  it('stays quiet about each clear and re-fire of a flapping incident, after saying it flaps', () => {
+    const { incident } = deliver(null, [alert('a', 'critical')], '2026-11-20T17:30:00Z');
+    const flapping = { ...incident, flapping: true };
+    const at = '2026-11-20T17:40:00Z';
+    expect(notificationFor({ type: 'incident-resolved', incidentId: 'INC-1' }, incident, at)).not.toBeNull();
+    expect(notificationFor({ type: 'incident-resolved', incidentId: 'INC-1' }, flapping, at)).toBeNull();
+    expect(notificationFor({ type: 'incident-reopened', incidentId: 'INC-1' }, flapping, at)).toBeNull();
+    expect(notificationFor({ type: 'flapping-started', incidentId: 'INC-1' }, flapping, at)?.text).toContain(
+      'INC-1 is flapping',
+    );
+  });
+
   it('tells at once that the incident was received, with its priority and due time', () => {
     const { incident } = deliver(null, [alert('a', 'critical')], '2026-11-20T17:30:00Z');
     const n = notificationFor(

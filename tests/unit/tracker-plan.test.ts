@@ -144,3 +144,29 @@ describe('rich text', () => {
     expect(toWiki([paragraph(text('a*b* [c] {d}'))])).toBe('a\\*b\\* \\[c\\] \\{d\\}');
   });
 });
+
+describe('news while flapping', () => {
+  it('keeps resolve and re-fire cycles out of the comments once the incident flaps, but still moves the issue', () => {
+    const base = incidentOf([alert(1)]);
+    const first = planSync(base, rules);
+    const linked: Incident = {
+      ...base,
+      jira: {
+        key: 'OPS-1',
+        url: 'u',
+        syncedAt: 'x',
+        syncedRevision: base.revision,
+        newsSeq: first.newsSeq,
+        state: 'open',
+        contentHash: first.contentHash,
+      },
+    };
+    const resolvedNews = [{ seq: 1, kind: 'resolved' as const, at: '2026-11-22T10:05:00Z' }];
+    const calm = planSync({ ...linked, status: 'resolved', news: resolvedNews }, rules);
+    expect(calm.comment).not.toBeNull();
+    const flapping = planSync({ ...linked, status: 'resolved', flapping: true, news: resolvedNews }, rules);
+    expect(flapping.comment).toBeNull();
+    expect(flapping.move).toBe('resolve');
+    expect(flapping.newsSeq).toBe(1);
+  });
+});
