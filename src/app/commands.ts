@@ -9,7 +9,7 @@ import { recordTrackerLink } from '../domain/tracker-sync.js';
 import { ingestDelivery } from './ingest.js';
 import { applyJiraEvent } from './jira-events.js';
 import type { Command, CommandResult, EffectSink, IncidentStore, Logger, Metrics } from './ports.js';
-import type { ProblemStore } from './problem-ports.js';
+import type { IssueOwner, ProblemStore } from './problem-ports.js';
 import {
   correlateIncidents,
   createProblem,
@@ -45,6 +45,15 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     if (changes.incidents.length + changes.problems.length > 0) {
       await deps.effects.publish(problemEffects(changes.incidents, at), changes.incidents, changes.problems);
     }
+  };
+
+  /** Jira webhooks name issues by key or numeric id: remember whose issue each is. */
+  const recordOwner = async (
+    owner: IssueOwner,
+    link: { key: string | null; issueId?: string | undefined },
+  ) => {
+    if (!link.key) return;
+    await deps.problems.setIssueOwner(owner, [link.key, ...(link.issueId ? [link.issueId] : [])]);
   };
 
   const onIncident = async (
@@ -101,10 +110,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
             [incident],
           );
         }
-        if (command.link.key) {
-          const refs = [command.link.key, ...(command.link.issueId ? [command.link.issueId] : [])];
-          await deps.problems.setIssueOwner({ kind: 'incident', id: command.incidentId }, refs);
-        }
+        await recordOwner({ kind: 'incident', id: command.incidentId }, command.link);
         return { type: 'incident', incident };
       }
       case 'sla-mark':
@@ -115,10 +121,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
           const next = { ...p, jira: command.link };
           return { next, result: next };
         });
-        if (command.link.key) {
-          const refs = [command.link.key, ...(command.link.issueId ? [command.link.issueId] : [])];
-          await deps.problems.setIssueOwner({ kind: 'problem', id: command.problemId }, refs);
-        }
+        await recordOwner({ kind: 'problem', id: command.problemId }, command.link);
         return { type: 'problem', problem };
       }
       case 'problem-create': {

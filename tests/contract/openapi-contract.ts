@@ -147,3 +147,36 @@ export function jiraContract(): JiraContract {
   cached ??= createContract();
   return cached;
 }
+
+/** A request the simulator recorded, with the answer it gave. */
+export interface RecordedCall {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Record<string, string | string[]>;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+  readonly status: number | null;
+  readonly responseBody: unknown;
+}
+
+/** Checks recorded calls against the description: every problem found, and the operations they used. */
+export function checkCalls(calls: readonly RecordedCall[]): { problems: string[]; operations: Set<string> } {
+  const contract = jiraContract();
+  const problems: string[] = [];
+  const operations = new Set<string>();
+  for (const c of calls) {
+    const request: ContractRequest = {
+      method: c.method,
+      path: c.path,
+      query: c.query,
+      headers: c.headers,
+      body: c.body,
+    };
+    const req = contract.validateRequest(request);
+    const res = contract.validateResponse(request, { status: c.status ?? 0, body: c.responseBody });
+    if (req.operationId) operations.add(req.operationId);
+    for (const e of req.errors) problems.push(`${c.method} ${c.path} request: ${e}`);
+    for (const e of res.errors) problems.push(`${c.method} ${c.path} -> ${c.status} response: ${e}`);
+  }
+  return { problems, operations };
+}

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ContractRequest, jiraContract } from '../contract/openapi-contract.js';
+import { checkCalls } from '../contract/openapi-contract.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
+import { jiraSimEnv } from '../helpers/jira-env.js';
 import { storm } from '../helpers/storm.js';
 import { until } from '../helpers/until.js';
-import { DEFAULT_SIM_AUTH, type JiraSimulator, startJiraSimulator } from '../jira-sim/jira-simulator.js';
+import { type JiraSimulator, startJiraSimulator } from '../jira-sim/jira-simulator.js';
 
 interface IncidentJson {
   id: string;
@@ -15,20 +16,6 @@ const VERSIONS = [
   { api: '3', flavor: 'cloud' },
   { api: '2', flavor: 'datacenter' },
 ] as const;
-
-function jiraEnv(sim: JiraSimulator, api: string): Record<string, string> {
-  return {
-    JIRA_URL: sim.url,
-    JIRA_PROJECT: 'OPS',
-    JIRA_API_VERSION: api,
-    JIRA_EMAIL: DEFAULT_SIM_AUTH.basic.username,
-    JIRA_API_TOKEN: DEFAULT_SIM_AUTH.basic.password,
-    JIRA_RETRY_BASE_MS: '50',
-    TRACKER_DEBOUNCE_MS: '50',
-    TRACKER_RETRY_BASE_MS: '100',
-    TRACKER_RETRY_MAX_MS: '400',
-  };
-}
 
 async function sendAll(b: TestBridge, deliveries: ReturnType<typeof storm>, concurrency = 10): Promise<void> {
   for (let i = 0; i < deliveries.length; i += concurrency) {
@@ -48,7 +35,7 @@ describe.each(VERSIONS)('Jira reconciliation on REST v$api ($flavor)', ({ api, f
   let b: TestBridge;
   beforeEach(async () => {
     sim = await startJiraSimulator({ flavor });
-    b = await startTestBridge({ env: jiraEnv(sim, api) });
+    b = await startTestBridge({ env: jiraSimEnv(sim, api) });
   });
   afterEach(async () => {
     await b.close();
@@ -135,7 +122,7 @@ describe.each(VERSIONS)('Jira reconciliation on REST v$api ($flavor)', ({ api, f
   it('waits out every Retry-After and ends in the same state', async () => {
     // One job at a time, so no call is already on its way when a 429 comes back.
     await b.close();
-    b = await startTestBridge({ env: { ...jiraEnv(sim, api), TRACKER_CONCURRENCY: '1' } });
+    b = await startTestBridge({ env: { ...jiraSimEnv(sim, api), TRACKER_CONCURRENCY: '1' } });
     sim.faults.set({ every429: 3, retryAfterSeconds: 2 });
     await sendAll(b, storm({ incidents: 3, alerts: 30, deliveries: 6 }));
     const limited = sim.calls.filter((c) => c.status === 429);
@@ -181,7 +168,7 @@ describe.each(VERSIONS)('Jira reconciliation on REST v$api ($flavor)', ({ api, f
 describe('the bridge on Jira Cloud, against the OpenAPI description', () => {
   it('sends only requests, and gets only answers, that Atlassian’s REST v3 description allows', async () => {
     const sim = await startJiraSimulator({ flavor: 'cloud' });
-    const b = await startTestBridge({ env: jiraEnv(sim, '3') });
+    const b = await startTestBridge({ env: jiraSimEnv(sim, '3') });
     try {
       const [fire] = storm({ incidents: 1, alerts: 2, deliveries: 1 });
       const [more] = storm({ incidents: 1, alerts: 4, deliveries: 1, name: 'Storm' }).map((d) => ({
@@ -192,23 +179,7 @@ describe('the bridge on Jira Cloud, against the OpenAPI description', () => {
       const [refire] = storm({ incidents: 1, alerts: 2, deliveries: 1, startsAt: '2026-11-22T20:40:00Z' });
       if (!fire || !more || !resolve || !refire) throw new Error('storm too small');
       for (const d of [fire, more, resolve, refire]) await sendAll(b, [d]);
-      const contract = jiraContract();
-      const problems: string[] = [];
-      const operations = new Set<string>();
-      for (const c of sim.calls) {
-        const request: ContractRequest = {
-          method: c.method,
-          path: c.path,
-          query: c.query,
-          headers: c.headers,
-          body: c.body,
-        };
-        const req = contract.validateRequest(request);
-        const res = contract.validateResponse(request, { status: c.status ?? 0, body: c.responseBody });
-        if (req.operationId) operations.add(req.operationId);
-        for (const e of req.errors) problems.push(`${c.method} ${c.path} request: ${e}`);
-        for (const e of res.errors) problems.push(`${c.method} ${c.path} -> ${c.status}: ${e}`);
-      }
+      const { problems, operations } = checkCalls(sim.calls);
       expect(problems).toEqual([]);
       expect([...operations].sort()).toEqual(
         [

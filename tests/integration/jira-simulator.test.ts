@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ContractRequest, jiraContract } from '../contract/openapi-contract.js';
+import { checkCalls, jiraContract } from '../contract/openapi-contract.js';
 import { DEFAULT_SIM_AUTH, type JiraSimulator, startJiraSimulator } from '../jira-sim/jira-simulator.js';
 
 interface Reply<T> {
@@ -696,25 +696,9 @@ describe('Jira simulator against the OpenAPI description', () => {
     });
     await call(sim, 'GET', '/rest/api/3/issue/OPS-999');
 
-    const contract = jiraContract();
     const v3Calls = sim.calls.filter((c) => c.path.startsWith('/rest/api/3/'));
     expect(v3Calls).toHaveLength(sim.calls.length);
-    const problems: string[] = [];
-    const operations = new Set<string>();
-    for (const c of v3Calls) {
-      const request: ContractRequest = {
-        method: c.method,
-        path: c.path,
-        query: c.query,
-        headers: c.headers,
-        body: c.body,
-      };
-      const req = contract.validateRequest(request);
-      const res = contract.validateResponse(request, { status: c.status ?? 0, body: c.responseBody });
-      if (req.operationId) operations.add(req.operationId);
-      for (const e of req.errors) problems.push(`${c.method} ${c.path} request: ${e}`);
-      for (const e of res.errors) problems.push(`${c.method} ${c.path} -> ${c.status} response: ${e}`);
-    }
+    const { problems, operations } = checkCalls(v3Calls);
     expect(problems).toEqual([]);
     expect([...operations].sort()).toEqual(
       [

@@ -2,9 +2,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
+import { jiraSimEnv } from '../helpers/jira-env.js';
 import { storm } from '../helpers/storm.js';
 import { until } from '../helpers/until.js';
-import { DEFAULT_SIM_AUTH, type JiraSimulator, startJiraSimulator } from '../jira-sim/jira-simulator.js';
+import { startJiraSimulator } from '../jira-sim/jira-simulator.js';
 
 interface Received {
   readonly headers: IncomingHttpHeaders;
@@ -35,18 +36,6 @@ async function startReceiver(
   };
 }
 
-function jiraEnv(sim: JiraSimulator): Record<string, string> {
-  return {
-    JIRA_URL: sim.url,
-    JIRA_PROJECT: 'OPS',
-    JIRA_API_VERSION: '3',
-    JIRA_EMAIL: DEFAULT_SIM_AUTH.basic.username,
-    JIRA_API_TOKEN: DEFAULT_SIM_AUTH.basic.password,
-    JIRA_RETRY_BASE_MS: '50',
-    TRACKER_DEBOUNCE_MS: '20',
-  };
-}
-
 const metric = async (b: TestBridge, name: string): Promise<number> => {
   const text = await (await fetch(`${b.url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
@@ -67,7 +56,7 @@ describe('keeping people informed through NOTIFY_URL', () => {
     const clock = new ManualClock(Date.parse('2026-11-22T20:00:00Z'));
     const b = await startTestBridge({
       clock,
-      env: { ...jiraEnv(sim), NOTIFY_URL: chat.url, NOTIFY_TOKEN: 'chat-secret' },
+      env: { ...jiraSimEnv(sim), NOTIFY_URL: chat.url, NOTIFY_TOKEN: 'chat-secret' },
     });
     cleanup.push(() => b.close());
 

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock, STORE_MODES, startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
+import { jiraSimEnv } from '../helpers/jira-env.js';
 import { until } from '../helpers/until.js';
-import { DEFAULT_SIM_AUTH, type JiraSimulator, startJiraSimulator } from '../jira-sim/jira-simulator.js';
+import { type JiraSimulator, startJiraSimulator } from '../jira-sim/jira-simulator.js';
 
 interface IncidentJson {
   id: string;
@@ -20,20 +21,6 @@ interface IncidentJson {
 
 const OPENED = '2026-11-20T17:30:00.000Z';
 const MINUTE = 60_000;
-
-function jiraEnv(sim: JiraSimulator): Record<string, string> {
-  return {
-    JIRA_URL: sim.url,
-    JIRA_PROJECT: 'OPS',
-    JIRA_API_VERSION: '3',
-    JIRA_EMAIL: DEFAULT_SIM_AUTH.basic.username,
-    JIRA_API_TOKEN: DEFAULT_SIM_AUTH.basic.password,
-    JIRA_RETRY_BASE_MS: '50',
-    TRACKER_DEBOUNCE_MS: '20',
-    TRACKER_RETRY_BASE_MS: '100',
-    TRACKER_RETRY_MAX_MS: '400',
-  };
-}
 
 /** One critical alert from Alertmanager, firing since the clock's now. */
 const criticalAlert = (startsAt: string) => ({
@@ -74,7 +61,7 @@ describe.each(STORE_MODES)('SLA clock against Jira (%s store)', (mode) => {
     sim = await startJiraSimulator({ flavor: 'cloud' });
     clock = new ManualClock(Date.parse(OPENED));
     // The scheduled pass would not find anything the test does not check itself; keep it out of the way.
-    b = await startTestBridge({ mode, clock, env: { ...jiraEnv(sim), SLA_CHECK_INTERVAL: '1h' } });
+    b = await startTestBridge({ mode, clock, env: { ...jiraSimEnv(sim), SLA_CHECK_INTERVAL: '1h' } });
   });
   afterEach(async () => {
     await b.close();
@@ -187,7 +174,7 @@ describe('the scheduled SLA check on Redis, with two instances', () => {
   it('runs once per deployment: the breach is told once although both instances schedule the check', async () => {
     const clock = new ManualClock(Date.parse(OPENED));
     // Same data directory, so the same Redis prefix: two replicas of one deployment.
-    const env = { ...jiraEnv(sim), SLA_CHECK_INTERVAL: '200ms' };
+    const env = { ...jiraSimEnv(sim), SLA_CHECK_INTERVAL: '200ms' };
     bridges.push(await startTestBridge({ mode: 'redis', clock, env, dataDir }));
     bridges.push(await startTestBridge({ mode: 'redis', clock, env, dataDir }));
     const [a, b] = bridges;
