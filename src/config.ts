@@ -70,7 +70,12 @@ const productionSettings = {
   REDIS_SENTINEL_PASSWORD: optionalSecret,
   /** How long resolved and closed incidents (and their alerts) stay in Redis after their last change. */
   RETENTION: duration.default(30 * 86_400_000),
-  /** Deliveries one instance works on at the same time. */
+  /**
+   * Threads of one instance that carry out deliveries, each with WORKER_CONCURRENCY jobs at a time; the
+   * main thread then only answers webhooks and the API. 0: deliveries are carried out on the main thread.
+   */
+  INGEST_THREADS: z.coerce.number().int().min(0).max(64).default(1),
+  /** Deliveries one instance (or each of its ingest threads) works on at the same time. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   /** A delivery taken by an instance that then died goes back to the queue after this long. */
   WORKER_LOCK_DURATION: duration.default(30_000),

@@ -22,6 +22,7 @@ import { RedisProblemStore } from './adapters/problems/redis-problem-store.js';
 import { BullmqIntake } from './adapters/queue/bullmq-intake.js';
 import { type DeliveryJobData, deliveryJobOptions, QUEUE_NAMES } from './adapters/queue/delivery-jobs.js';
 import { startDeliveryWorker } from './adapters/queue/delivery-worker.js';
+import { startIngestThreads } from './adapters/queue/ingest-threads.js';
 import {
   closeRedis,
   connectRedis,
@@ -158,7 +159,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const storage =
     config.REDIS_URL === undefined
       ? await embeddedStorage(config, core, logger, effects)
-      : await redisStorage(config, config.REDIS_URL, core, logger, effects);
+      : await redisStorage(config, config.REDIS_URL, core, logger, effects, options.env);
   const { store, problems, intake, metrics } = storage;
   sinks.push(serviceMetricsSink(createServiceMetrics(metrics.registry, store)));
   if (notify) {
@@ -377,6 +378,7 @@ async function redisStorage(
   core: CoreRules,
   logger: Logger,
   effects: EffectSink,
+  env: NodeJS.ProcessEnv,
 ): Promise<Storage> {
   const settings: RedisSettings = {
     url: redisUrl,
@@ -400,15 +402,25 @@ async function redisStorage(
   const intake = new BullmqIntake(queue, commands, executor);
   const queueMetrics = createQueueMetrics(metrics.registry, intake);
   commands.on('error', () => queueMetrics.redisError('commands'));
-  const worker = startDeliveryWorker({
-    connection: workerConnection(settings),
-    prefix: config.REDIS_PREFIX,
-    concurrency: config.WORKER_CONCURRENCY,
-    lockDurationMs: config.WORKER_LOCK_DURATION,
-    execute: executor,
-    metrics: queueMetrics,
-    logger,
-  });
+  const worker =
+    config.INGEST_THREADS > 0
+      ? startIngestThreads({
+          count: config.INGEST_THREADS,
+          data: { env: { ...env }, releaseProjects: core.releaseProjects },
+          metrics,
+          queueMetrics,
+          effects,
+          logger,
+        })
+      : startDeliveryWorker({
+          connection: workerConnection(settings),
+          prefix: config.REDIS_PREFIX,
+          concurrency: config.WORKER_CONCURRENCY,
+          lockDurationMs: config.WORKER_LOCK_DURATION,
+          execute: executor,
+          metrics: queueMetrics,
+          logger,
+        });
   const sweep = setInterval(() => {
     store.sweepExpired().catch((e: unknown) => logger.warn('retention sweep failed', { error: String(e) }));
   }, SWEEP_EVERY_MS);
@@ -420,7 +432,11 @@ async function redisStorage(
     problems,
     intake,
     metrics,
-    started: { prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY },
+    started: {
+      prefix: config.REDIS_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      ingestThreads: config.INGEST_THREADS,
+    },
     trackerQueue: (work, jira) =>
       new BullmqTrackerQueue({
         connection: workerConnection(settings),
