@@ -75,6 +75,11 @@ const productionSettings = {
    * main thread then only answers webhooks and the API. 0: deliveries are carried out on the main thread.
    */
   INGEST_THREADS: z.coerce.number().int().min(0).max(64).default(1),
+  /**
+   * How much an ingest thread yields the CPU to the thread answering webhooks (a nice value, Linux):
+   * under a storm senders are answered first and the queue is worked off as the CPU allows.
+   */
+  INGEST_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** Deliveries one instance (or each of its ingest threads) works on at the same time. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   /** A delivery taken by an instance that then died goes back to the queue after this long. */

@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from './adapters/logging/winston-logger.js';
 import type { QueueMetrics } from './adapters/metrics/queue-metrics.js';
@@ -17,8 +19,9 @@ import {
 } from './adapters/redis/redis-connection.js';
 import { RedisStore } from './adapters/redis/redis-store.js';
 import { loadRules } from './adapters/rules/rules-loader.js';
+import { decodeWebhookBody } from './adapters/sources/webhook-sources.js';
 import { createExecutor } from './app/commands.js';
-import type { EffectSink, Metrics } from './app/ports.js';
+import type { EffectSink, Logger, Metrics } from './app/ports.js';
 import { loadConfig } from './config.js';
 
 /**
@@ -30,6 +33,7 @@ async function runIngestThread(port: NonNullable<typeof parentPort>, data: Inges
   const config = loadConfig(data.env);
   if (config.REDIS_URL === undefined) throw new Error('an ingest thread needs REDIS_URL');
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  yieldCpu(config.INGEST_THREAD_NICE, logger);
   const rules = loadRules(config.RULES_DIR);
   const settings: RedisSettings = {
     url: config.REDIS_URL,
@@ -105,6 +109,8 @@ async function runIngestThread(port: NonNullable<typeof parentPort>, data: Inges
         await flush();
       }
     },
+    decode: decodeWebhookBody,
+    bodies: commands,
     metrics: queueMetrics,
     logger,
   });
@@ -126,6 +132,20 @@ async function runIngestThread(port: NonNullable<typeof parentPort>, data: Inges
     })();
   });
   port.postMessage({ t: 'started' } satisfies ThreadMessage);
+}
+
+/**
+ * Lowers this thread's scheduling priority. Linux gives each thread its own nice value, set through the
+ * thread's id (found in /proc/thread-self); elsewhere the thread keeps the process's priority.
+ */
+function yieldCpu(nice: number, logger: Logger): void {
+  if (nice === 0 || process.platform !== 'linux') return;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    setPriority(tid, Math.min(19, getPriority(tid) + nice));
+  } catch (e) {
+    logger.warn('ingest thread keeps its priority', { error: String(e) });
+  }
 }
 
 if (parentPort) await runIngestThread(parentPort, workerData as IngestThreadData);

@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import { loadCatchUpSettings, startCatchUp } from './adapters/catch-up/catch-up-runtime.js';
 import { createHttpApp } from './adapters/http/http-app.js';
 import { incidentPresenter } from './adapters/http/incident-view.js';
+import type { RawDeliveryIntake } from './adapters/http/webhook-route.js';
 import { JiraClient } from './adapters/jira/jira-client.js';
 import { type JiraSettings, jiraEnvSchema, jiraSettings } from './adapters/jira/jira-config.js';
 import { JiraTracker } from './adapters/jira/jira-tracker.js';
@@ -33,6 +34,7 @@ import { RedisStore } from './adapters/redis/redis-store.js';
 import { loadRules, RulesError } from './adapters/rules/rules-loader.js';
 import { PERIODIC_JOBS, startBullmqPeriodic } from './adapters/schedule/bullmq-periodic.js';
 import { type Periodic, startInProcessPeriodic } from './adapters/schedule/in-process-periodic.js';
+import { decodeWebhookBody } from './adapters/sources/webhook-sources.js';
 import { EmbeddedIntake } from './adapters/store/embedded-intake.js';
 import { FileJournal } from './adapters/store/file-journal.js';
 import { type MemorySnapshot, MemoryStore } from './adapters/store/memory-store.js';
@@ -91,6 +93,8 @@ interface Storage {
   readonly store: IncidentStore;
   readonly problems: ProblemStore;
   readonly intake: Intake;
+  /** Production mode queues checked webhook bodies as written; workers read them into events. */
+  readonly rawIntake?: RawDeliveryIntake;
   readonly metrics: PromMetrics;
   /** Fields for the start log line. */
   readonly started: Record<string, unknown>;
@@ -232,6 +236,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   let draining = false;
   const app = createHttpApp({
     intake,
+    rawIntake: storage.rawIntake,
     store,
     clock,
     metrics,
@@ -399,7 +404,7 @@ async function redisStorage(
     defaultJobOptions: deliveryJobOptions,
   });
   queue.on('error', (e) => logger.warn('delivery queue error', { error: String(e) }));
-  const intake = new BullmqIntake(queue, commands, executor);
+  const intake = new BullmqIntake(queue, commands, executor, config.REDIS_PREFIX);
   const queueMetrics = createQueueMetrics(metrics.registry, intake);
   commands.on('error', () => queueMetrics.redisError('commands'));
   const worker =
@@ -418,6 +423,8 @@ async function redisStorage(
           concurrency: config.WORKER_CONCURRENCY,
           lockDurationMs: config.WORKER_LOCK_DURATION,
           execute: executor,
+          decode: decodeWebhookBody,
+          bodies: commands,
           metrics: queueMetrics,
           logger,
         });
@@ -431,6 +438,7 @@ async function redisStorage(
     store,
     problems,
     intake,
+    rawIntake: intake,
     metrics,
     started: {
       prefix: config.REDIS_PREFIX,

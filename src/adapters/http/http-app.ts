@@ -12,10 +12,11 @@ import { opsRoutes } from './ops-routes.js';
 import { problemRoutes } from './problem-routes.js';
 import { reportRoutes } from './report-routes.js';
 import { triageRoute } from './triage-route.js';
-import { webhookRoute } from './webhook-route.js';
+import { type RawDeliveryIntake, webhookRoute } from './webhook-route.js';
 
 export interface HttpDeps {
   readonly intake: Intake;
+  readonly rawIntake?: RawDeliveryIntake | undefined;
   readonly store: IncidentStore;
   readonly problems: ProblemStore;
   readonly clock: Clock;

@@ -15,12 +15,28 @@ export interface WebhookDeps {
   readonly maxBodyBytes: number;
   /** True once shutdown began: deliveries are refused with 503 so the sender tries again elsewhere. */
   readonly draining: () => boolean;
+  /** Set (production mode): checked deliveries are queued as written and read into events by a worker. */
+  readonly rawIntake?: RawDeliveryIntake | undefined;
+}
+
+/** A checked webhook body, kept as the sender wrote it (UTF-8). */
+export interface RawDelivery {
+  readonly source: Source;
+  readonly receivedAt: string;
+  readonly body: Buffer;
+}
+
+export interface RawDeliveryIntake {
+  /** Resolves once the delivery is held durably. */
+  submitRaw(delivery: RawDelivery): Promise<void>;
 }
 
 export interface WebhookSource<P> {
   readonly source: Source;
   readonly schema: z.ZodType<P>;
   readonly map: (payload: P) => AlertEvent[];
+  /** The alerts `map` reads from a payload, without reading them. */
+  readonly count: (payload: P) => number;
 }
 
 const isJson = (req: Request): boolean => req.is(['application/json', 'application/*+json']) !== false;
@@ -34,6 +50,14 @@ function timed(source: string, metrics: Metrics): RequestHandler {
     });
     next();
   };
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    throw new AppError(400, 'invalid-json', `request body is not valid JSON: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -51,27 +75,44 @@ export function webhookRoute<P>(deps: WebhookDeps, src: WebhookSource<P>): Route
       if (!isJson(req)) {
         return next(new AppError(415, 'unsupported-media-type', 'expected Content-Type: application/json'));
       }
+      const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i
+        .exec(req.get('content-type') ?? '')?.[1]
+        ?.toLowerCase();
+      if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+        return next(
+          new AppError(415, 'unsupported-media-type', `expected UTF-8 JSON, not charset ${charset}`),
+        );
+      }
       next();
     },
-    express.json({ limit: deps.maxBodyBytes, strict: false, type: () => true }),
+    express.raw({ limit: deps.maxBodyBytes, type: () => true }),
     async (req, res) => {
-      const payload = parseOr400(src.schema, req.body, `${src.source} payload`);
-      const events = src.map(payload);
-      if (events.length > 0) {
-        const delivery = { source: src.source, receivedAt: deps.clock.now().toISOString(), events };
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const payload = parseOr400(src.schema, parseJson(body), `${src.source} payload`);
+      const raw = deps.rawIntake;
+      const alerts = raw ? src.count(payload) : 0;
+      const events = raw ? null : src.map(payload);
+      const accepted = events ? events.length : alerts;
+      if (accepted > 0) {
+        const receivedAt = deps.clock.now().toISOString();
         try {
-          await deps.intake.submit({ type: 'ingest', delivery });
+          if (raw) await raw.submitRaw({ source: src.source, receivedAt, body });
+          else
+            await deps.intake.submit({
+              type: 'ingest',
+              delivery: { source: src.source, receivedAt, events: events ?? [] },
+            });
         } catch (e) {
           deps.logger.error('delivery not stored', {
             source: src.source,
-            alerts: events.length,
+            alerts: accepted,
             error: String(e),
           });
           throw unavailable('the delivery could not be stored; try again');
         }
-        deps.metrics.alertsReceived(src.source, events.length);
+        deps.metrics.alertsReceived(src.source, accepted);
       }
-      res.status(202).json({ accepted: events.length });
+      res.status(202).json({ accepted });
     },
   );
   return router;

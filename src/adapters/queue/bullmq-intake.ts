@@ -1,9 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Executor } from '../../app/commands.js';
 import type { Command, CommandResult, Intake } from '../../app/ports.js';
+import type { RawDelivery, RawDeliveryIntake } from '../http/webhook-route.js';
 import type { QueueDepthSource } from '../metrics/queue-metrics.js';
-import { DELIVERY_JOB, type DeliveryJobData, toJobData } from './delivery-jobs.js';
+import {
+  DELIVERY_BODY_TTL_SECONDS,
+  DELIVERY_JOB,
+  type DeliveryJobData,
+  deliveryBodyKey,
+  toJobData,
+} from './delivery-jobs.js';
 
 const UNFINISHED = ['wait', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -13,17 +21,29 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * so the webhook's 202 means "durably queued". Workers of any instance carry it out. Acknowledging
  * and closing an incident go straight to the store: Redis is as durable as the queue.
  */
-export class BullmqIntake implements Intake, QueueDepthSource {
+export class BullmqIntake implements Intake, RawDeliveryIntake, QueueDepthSource {
   constructor(
     private readonly queue: Queue<DeliveryJobData>,
     private readonly redis: Redis,
     private readonly execute: Executor,
+    private readonly prefix: string,
   ) {}
 
   async submit(command: Command): Promise<CommandResult> {
     if (command.type !== 'ingest') return this.execute(command);
     await this.queue.add(DELIVERY_JOB, toJobData(command.delivery));
     return { type: 'queued' };
+  }
+
+  /**
+   * A webhook delivery as the sender wrote it: the body goes to its own key as bytes, the job names it,
+   * and a worker reads it into events. A body whose job could not be added is never read and expires.
+   */
+  async submitRaw(delivery: RawDelivery): Promise<void> {
+    const { source, receivedAt, body } = delivery;
+    const bodyKey = deliveryBodyKey(this.prefix, randomUUID());
+    await this.redis.set(bodyKey, body, 'EX', DELIVERY_BODY_TTL_SECONDS);
+    await this.queue.add(DELIVERY_JOB, { v: 2, source, receivedAt, bodyKey });
   }
 
   async ready(): Promise<boolean> {

@@ -1,8 +1,15 @@
 import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Executor } from '../../app/commands.js';
 import type { Logger } from '../../app/ports.js';
 import type { QueueMetrics } from '../metrics/queue-metrics.js';
-import { type DeliveryJobData, QUEUE_NAMES, readDeliveryJob } from './delivery-jobs.js';
+import {
+  type DecodeBody,
+  type DeliveryJobData,
+  decodeDeliveryBody,
+  QUEUE_NAMES,
+  readDeliveryJob,
+} from './delivery-jobs.js';
 
 export interface DeliveryWorkerOptions {
   /** Options for the worker's own connections (BullMQ makes two: commands and the blocking fetch). */
@@ -12,6 +19,10 @@ export interface DeliveryWorkerOptions {
   /** A job whose instance stopped renewing its lock this long ago goes back to the queue. */
   readonly lockDurationMs: number;
   readonly execute: Executor;
+  /** Reads the bodies of version 2 jobs into events. */
+  readonly decode: DecodeBody;
+  /** Where version 2 jobs find their bodies. */
+  readonly bodies: Pick<Redis, 'getBuffer' | 'del'>;
   readonly metrics: QueueMetrics;
   readonly logger: Logger;
 }
@@ -30,11 +41,19 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   const worker = new Worker<DeliveryJobData>(
     QUEUE_NAMES.deliveries,
     async (job) => {
-      const delivery = readDeliveryJob(job.name, job.data);
+      const ref = readDeliveryJob(job.name, job.data);
       const started = performance.now();
       let outcome: 'completed' | 'failed' = 'failed';
       try {
-        await execute({ type: 'ingest', delivery });
+        if (ref.kind === 'inline') {
+          await execute({ type: 'ingest', delivery: ref.delivery });
+        } else {
+          const redis = options.bodies;
+          const delivery = decodeDeliveryBody(ref, await redis.getBuffer(ref.bodyKey), options.decode);
+          await execute({ type: 'ingest', delivery });
+          // Carried out: the body has served. A retry after a crash just before this finds it still there.
+          await redis.del(ref.bodyKey);
+        }
         outcome = 'completed';
       } finally {
         metrics.jobDuration(outcome, (performance.now() - started) / 1000);

@@ -6,4 +6,5 @@ export const alertmanagerSource: WebhookSource<AlertmanagerPayload> = {
   source: 'alertmanager',
   schema: alertmanagerPayloadSchema,
   map: mapAlertmanager,
+  count: (payload) => payload.alerts.length,
 };

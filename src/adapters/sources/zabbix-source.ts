@@ -6,4 +6,5 @@ export const zabbixSource: WebhookSource<ZabbixPayload> = {
   source: 'zabbix',
   schema: zabbixPayloadSchema,
   map: (payload) => [mapZabbix(payload)],
+  count: () => 1,
 };

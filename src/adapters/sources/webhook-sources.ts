@@ -1,0 +1,12 @@
+import type { AlertEvent, Source } from '../../domain/model.js';
+import type { WebhookSource } from '../http/webhook-route.js';
+import { alertmanagerSource } from './alertmanager-source.js';
+import { zabbixSource } from './zabbix-source.js';
+
+const decode = <P>(src: WebhookSource<P>, json: unknown): AlertEvent[] => src.map(src.schema.parse(json));
+
+/** Reads a queued webhook body into events, as the webhook would have; throws on a body that does not fit. */
+export function decodeWebhookBody(source: Source, body: string): AlertEvent[] {
+  const json: unknown = JSON.parse(body);
+  return source === 'alertmanager' ? decode(alertmanagerSource, json) : decode(zabbixSource, json);
+}
