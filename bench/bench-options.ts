@@ -19,6 +19,13 @@ export interface BenchOptions {
   readonly out: string;
   /** When set, each bridge runs with `--cpu-prof` and writes its profile here. */
   readonly cpuProfDir: string | null;
+  /**
+   * Deliveries of a storm of their own sent to every server (bare and bridge) before each measured
+   * pass, and processed, so that the figures are those of a running server, not of its JIT compiler.
+   */
+  readonly warmUp: number;
+  /** Extra variables for every bridge (to compare settings such as WEBHOOK_THREADS). */
+  readonly bridgeEnv: Readonly<Record<string, string>>;
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [options]   (each option also as an env variable, e.g. BENCH_DELIVERIES)
@@ -32,11 +39,30 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]   (each option als
   --drain-timeout S        longest wait for every alert to be processed (default 120)
   --out FILE               JSON result (default bench/results/latest.json; '' for none)
   --cpu-prof DIR           run each bridge with node --cpu-prof, profiles into DIR/bridge-<mode>-<pass>;
-                           read one with npx tsx bench/profile-summary.ts DIR/bridge-redis-throughput`;
+                           read one with npx tsx bench/profile-summary.ts DIR/bridge-redis-throughput
+  --warm-up N              deliveries of another storm sent to each server, and processed, before each
+                           measured pass (default 200; 0 measures cold servers)
+  --bridge-env K=V,K=V     extra environment for every bridge, e.g. WEBHOOK_THREADS=0,INGEST_THREADS=0`;
+
+function bridgeEnv(raw: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of raw.split(',').filter((p) => p.trim() !== '')) {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new Error(`--bridge-env: expected NAME=value, got ${pair}`);
+    env[pair.slice(0, at).trim()] = pair.slice(at + 1);
+  }
+  return env;
+}
 
 function positiveInt(name: string, raw: string, max: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${name}: expected a whole number 1..${max}`);
+  return n;
+}
+
+function wholeNumber(name: string, raw: string, max: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`${name}: expected a whole number 0..${max}`);
   return n;
 }
 
@@ -67,6 +93,8 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       'drain-timeout': { type: 'string' },
       out: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'bridge-env': { type: 'string' },
+      'warm-up': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -95,5 +123,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     ),
     out: pick('out', 'BENCH_OUT', 'bench/results/latest.json'),
     cpuProfDir: pick('cpu-prof', 'BENCH_CPU_PROF', '') || null,
+    warmUp: wholeNumber('--warm-up', pick('warm-up', 'BENCH_WARM_UP', '200'), 100_000),
+    bridgeEnv: bridgeEnv(pick('bridge-env', 'BENCH_BRIDGE_ENV', '')),
   };
 }

@@ -95,7 +95,15 @@ function pacedStorm(options: BenchOptions, storm: Storm): Storm {
   };
 }
 
-async function benchBare(options: BenchOptions, storm: Storm, paced: Storm) {
+/** Sends the warm-up storm; a bridge also gets to process it before the measured pass starts. */
+async function warmUp(url: string, warm: Storm, options: BenchOptions, bridge: boolean): Promise<void> {
+  if (warm.bodies.length === 0) return;
+  const before = bridge ? await decisionsTaken(url) : 0;
+  await sendClosedLoop({ ...ALERTMANAGER, url }, warm.bodies, warm.alertsPerBody, options.concurrency);
+  if (bridge) await waitForDecisions(url, before + warm.sentAlerts, options.drainTimeoutSeconds * 1000);
+}
+
+async function benchBare(options: BenchOptions, storm: Storm, paced: Storm, warm: Storm) {
   const server = await startChildService({
     name: 'bare server',
     command: process.execPath,
@@ -105,6 +113,7 @@ async function benchBare(options: BenchOptions, storm: Storm, paced: Storm) {
   });
   try {
     const target = { ...ALERTMANAGER, url: server.url };
+    await warmUp(server.url, warm, options, false);
     log('bare node:http server: throughput pass');
     const cpu = cpuMeter([server.pid]);
     const throughput = summarize(
@@ -147,6 +156,7 @@ async function startBridgeUnderTest(
   mode: BenchMode,
   command: BridgeCommand,
   cpuProfDir: string | null,
+  extraEnv: Readonly<Record<string, string>>,
 ): Promise<BridgeUnderTest> {
   const redis = mode === 'redis' ? await startRedis() : null;
   const dataDir = scratchDir('data');
@@ -158,7 +168,7 @@ async function startBridgeUnderTest(
       // One directory per bridge: each thread (tsx runs its loader in one) writes a profile of its own.
       args: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, ...command.args] : command.args,
       cwd: ROOT,
-      env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...(redis ? { REDIS_URL: redis.url } : {}) },
+      env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...(redis ? { REDIS_URL: redis.url } : {}), ...extraEnv },
     });
   } catch (e) {
     await redis?.stop();
@@ -194,10 +204,11 @@ async function benchMode(
   storm: Storm,
   paced: Storm,
   bare: LoadSummary,
+  warm: Storm,
 ): Promise<ModeResult> {
   const cpuProf = (pass: string): string | null =>
     options.cpuProfDir === null ? null : join(resolve(options.cpuProfDir), `bridge-${mode}-${pass}`);
-  let sut = await startBridgeUnderTest(mode, command, cpuProf('throughput'));
+  let sut = await startBridgeUnderTest(mode, command, cpuProf('throughput'), options.bridgeEnv);
   let throughput: LoadSummary;
   let endToEnd: ModeResult['endToEnd'];
   let peakRssBytes: number;
@@ -207,6 +218,8 @@ async function benchMode(
   let cpuUse: CpuUse;
   try {
     const target = { ...ALERTMANAGER, url: sut.bridge.url };
+    log(`bridge, ${mode} mode: warm-up`);
+    await warmUp(sut.bridge.url, warm, options, true);
     const baselineRedis = sut.redis
       ? Number((await redisInfo(sut.redis.port, 'memory')).used_memory ?? 0)
       : 0;
@@ -239,10 +252,12 @@ async function benchMode(
     await sut.stop();
   }
 
-  sut = await startBridgeUnderTest(mode, command, cpuProf('latency'));
+  sut = await startBridgeUnderTest(mode, command, cpuProf('latency'), options.bridgeEnv);
   let pacedLoad: LoadSummary;
   let pacedPeakRssBytes: number;
   try {
+    log(`bridge, ${mode} mode: warm-up`);
+    await warmUp(sut.bridge.url, warm, options, true);
     const rss = sampleRss(sut.bridge.pid);
     log(`bridge, ${mode} mode: latency pass`);
     pacedLoad = summarize(
@@ -304,15 +319,21 @@ async function main(): Promise<number> {
     tag: '',
   });
   const paced = pacedStorm(options, storm);
+  // Alerts of their own (another tag): the measured storm finds none of its incidents open.
+  const warm = buildStorm({
+    deliveries: options.warmUp,
+    alertsPerDelivery: options.alertsPerDelivery,
+    tag: 'w',
+  });
   log(
     `storm: ${storm.bodies.length} requests, ${storm.sentAlerts} alerts, ${(storm.bytes / 1024 ** 2).toFixed(0)} MB; ` +
       `latency pass: ${paced.bodies.length} requests at ${options.pacedRate}/s`,
   );
 
-  const bare = await benchBare(options, storm, paced);
+  const bare = await benchBare(options, storm, paced, warm);
   const results: ModeResult[] = [];
   for (const mode of modes) {
-    results.push(await benchMode(mode, command, options, storm, paced, bare.throughput));
+    results.push(await benchMode(mode, command, options, storm, paced, bare.throughput, warm));
   }
 
   const result: BenchResult = {

@@ -78,7 +78,13 @@ async function runIngestThread(port: NonNullable<typeof parentPort>, data: Inges
     jobFailed: record('queueMetrics', 'jobFailed'),
     redisError: record('queueMetrics', 'redisError'),
   };
-  const effects: EffectSink = { publish: (e, incidents, problems) => flush([e, incidents, problems]) };
+  // Sinks read an incident's state, not its alerts; the first alert stays, as it tells which source
+  // opened the incident. Copying every alert of a storm's incidents to the main thread would cost it
+  // the CPU it needs to answer senders.
+  const effects: EffectSink = {
+    publish: (e, incidents, problems) =>
+      flush([e, incidents.map((i) => ({ ...i, alerts: i.alerts.slice(0, 1) })), problems]),
+  };
 
   const commands = await connectRedis(settings, 'commands', (e) => {
     queueMetrics.redisError('commands');
@@ -121,6 +127,11 @@ async function runIngestThread(port: NonNullable<typeof parentPort>, data: Inges
       pending.delete(m.id);
       if (m.error === undefined) waiting?.ok();
       else waiting?.fail(new Error(m.error));
+      return;
+    }
+    if (m.t === 'pace') {
+      if (m.busy) worker.hold();
+      else worker.resume();
       return;
     }
     void (async () => {

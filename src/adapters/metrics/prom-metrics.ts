@@ -39,6 +39,17 @@ export function createMetrics(store: Pick<IncidentStore, 'countByStatus'>): Prom
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  // Looking a labelled series up costs more than observing into it: one lookup per source and code.
+  const webhookChildren = new Map<string, ReturnType<typeof webhook.labels>>();
+  const webhookChild = (source: string, code: number) => {
+    const id = `${source} ${code}`;
+    let child = webhookChildren.get(id);
+    if (!child) {
+      child = webhook.labels({ source, code: String(code) });
+      webhookChildren.set(id, child);
+    }
+    return child;
+  };
   // Make every series visible from the start, so dashboards and alerts see zeros, not gaps.
   for (const s of SOURCES) alerts.inc({ source: s }, 0);
   for (const r of DECISION_REASONS) decisions.inc({ reason: r }, 0);
@@ -47,6 +58,6 @@ export function createMetrics(store: Pick<IncidentStore, 'countByStatus'>): Prom
     registry,
     alertsReceived: (source: Source, count: number) => alerts.inc({ source }, count),
     decision: (reason) => decisions.inc({ reason }),
-    webhookRequest: (source, code, seconds) => webhook.observe({ source, code: String(code) }, seconds),
+    webhookRequest: (source, code, seconds) => webhookChild(source, code).observe(seconds),
   };
 }

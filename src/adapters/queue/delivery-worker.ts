@@ -32,11 +32,17 @@ export interface DeliveryWorker {
   close(timeoutMs: number): Promise<void>;
 }
 
+export interface PacedDeliveryWorker extends DeliveryWorker {
+  /** Takes no new job until `resume` (running ones finish). */
+  hold(): void;
+  resume(): void;
+}
+
 /**
  * The thin consumer of the deliveries queue: it checks the job's envelope and hands the delivery to
  * the same executor the embedded mode uses. A throw fails the attempt; BullMQ retries it with backoff.
  */
-export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
+export function startDeliveryWorker(options: DeliveryWorkerOptions): PacedDeliveryWorker {
   const { execute, metrics, logger } = options;
   const worker = new Worker<DeliveryJobData>(
     QUEUE_NAMES.deliveries,
@@ -89,6 +95,12 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   });
 
   return {
+    hold() {
+      void worker.pause(true);
+    },
+    resume() {
+      void worker.resume();
+    },
     async close(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<true>((r) => {

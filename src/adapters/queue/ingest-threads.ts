@@ -1,11 +1,11 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { EffectSink, Logger, Metrics } from '../../app/ports.js';
 import type { Incident, IncidentEffect } from '../../domain/model.js';
 import type { Problem } from '../../domain/problems.js';
 import type { QueueMetrics } from '../metrics/queue-metrics.js';
 import type { DeliveryWorker } from './delivery-worker.js';
+import { threadEntry } from './thread-entry.js';
 
 /**
  * Delivery workers in worker threads. The thread that answers webhooks then only checks and queues
@@ -43,7 +43,18 @@ export type ThreadMessage =
 /** Main → thread. */
 export type MainMessage =
   | { readonly t: 'ack'; readonly id: number; readonly error?: string }
-  | { readonly t: 'close'; readonly timeoutMs: number };
+  | { readonly t: 'close'; readonly timeoutMs: number }
+  /** The main thread is busy answering senders (or no longer): take fewer deliveries at a time. */
+  | { readonly t: 'pace'; readonly busy: boolean };
+
+/**
+ * Intake first: while the main thread is busy answering senders (the share of the last interval its
+ * event loop spent working is above `busyAbove`), the threads take no new delivery, so the CPU and
+ * Redis go to answering; once it is below `idleBelow` they take deliveries again. A storm is answered
+ * first and worked off right after. So that a flood that never stops cannot hold the work back for
+ * good, a hold lasts at most `maxHoldMs`, and is followed by at least `minRunMs` of work.
+ */
+const PACE = { everyMs: 50, busyAbove: 0.5, idleBelow: 0.3, maxHoldMs: 5_000, minRunMs: 1_000 } as const;
 
 /** What the thread entry gets as `workerData`. */
 export interface IngestThreadData {
@@ -63,26 +74,10 @@ export interface IngestThreadsOptions {
   readonly restartDelayMs?: number;
 }
 
-/**
- * The thread entry: compiled, `dist/ingest-thread.js`. Run from the TypeScript source (tsx, tests), a
- * thread does not inherit tsx's loader, so a small script registers it first and then loads the source.
- */
-function threadEntry(): { entry: string; eval: boolean } {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(`../../ingest-thread.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSource) return { entry: fileURLToPath(url), eval: false };
-  const tsxApi = createRequire(import.meta.url)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs');
-  const load = `import(${JSON.stringify(pathToFileURL(tsxApi).href)})
-    .then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
-  return { entry: load, eval: true };
-}
-
 /** Starts `count` threads, each with its own BullMQ worker; `close` stops them as a worker is stopped. */
 export function startIngestThreads(options: IngestThreadsOptions): DeliveryWorker {
   const { logger } = options;
-  const entry = threadEntry();
+  const entry = threadEntry('ingest-thread');
   const running = new Set<Worker>();
   let closing = false;
 
@@ -129,9 +124,28 @@ export function startIngestThreads(options: IngestThreadsOptions): DeliveryWorke
   };
   for (let n = 0; n < options.count; n++) spawn(n);
 
+  let held = false;
+  let since = Date.now();
+  let last = performance.eventLoopUtilization();
+  const tell = (busy: boolean): void => {
+    held = busy;
+    since = Date.now();
+    for (const worker of running) worker.postMessage({ t: 'pace', busy } satisfies MainMessage);
+  };
+  const pace = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const load = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    const heldFor = Date.now() - since;
+    if (held && (load < PACE.idleBelow || heldFor >= PACE.maxHoldMs)) tell(false);
+    else if (!held && load > PACE.busyAbove && heldFor >= PACE.minRunMs) tell(true);
+  }, PACE.everyMs);
+  pace.unref();
+
   return {
     async close(timeoutMs) {
       closing = true;
+      clearInterval(pace);
       await Promise.all(
         [...running].map(
           (worker) =>
