@@ -54,7 +54,22 @@ export type MainMessage =
  * first and worked off right after. So that a flood that never stops cannot hold the work back for
  * good, a hold lasts at most `maxHoldMs`, and is followed by at least `minRunMs` of work.
  */
-const PACE = { everyMs: 50, busyAbove: 0.5, idleBelow: 0.3, maxHoldMs: 5_000, minRunMs: 1_000 } as const;
+export const PACE = {
+  everyMs: 50,
+  busyAbove: 0.5,
+  idleBelow: 0.3,
+  maxHoldMs: 5_000,
+  minRunMs: 1_000,
+} as const;
+
+/**
+ * Whether the threads should hold off new deliveries now, given whether they do, for how long they
+ * have (or have not), and how busy the main thread was over the last interval (0..1).
+ */
+export function shouldHold(held: boolean, forMs: number, load: number, pace: typeof PACE = PACE): boolean {
+  if (held) return !(load < pace.idleBelow || forMs >= pace.maxHoldMs);
+  return load > pace.busyAbove && forMs >= pace.minRunMs;
+}
 
 /** What the thread entry gets as `workerData`. */
 export interface IngestThreadData {
@@ -144,9 +159,8 @@ export function startIngestThreads(options: IngestThreadsOptions): DeliveryWorke
     const now = performance.eventLoopUtilization();
     const load = performance.eventLoopUtilization(now, last).utilization;
     last = now;
-    const heldFor = Date.now() - since;
-    if (held && (load < PACE.idleBelow || heldFor >= PACE.maxHoldMs)) tell(false);
-    else if (!held && load > PACE.busyAbove && heldFor >= PACE.minRunMs) tell(true);
+    const hold = shouldHold(held, Date.now() - since, load);
+    if (hold !== held) tell(hold);
   }, PACE.everyMs);
   pace.unref();
 
