@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { PACE, shouldHold } from '../../src/adapters/queue/ingest-threads.js';
+
+/**
+ * Steps the hold decision as the main thread does every `stepMs`: `load(t)` is how busy it was over
+ * the last step. Returns the spans (start, end, held) the threads spent holding and running.
+ */
+function simulate(
+  load: (t: number) => number,
+  totalMs: number,
+  stepMs = 50,
+): { held: boolean; from: number; to: number }[] {
+  const spans: { held: boolean; from: number; to: number }[] = [];
+  let held = false;
+  let since = 0;
+  for (let t = stepMs; t <= totalMs; t += stepMs) {
+    const hold = shouldHold(held, t - since, load(t));
+    if (hold !== held) {
+      spans.push({ held, from: since, to: t });
+      held = hold;
+      since = t;
+    }
+  }
+  spans.push({ held, from: since, to: totalMs });
+  return spans;
+}
+
+describe('the pace of the ingest threads', () => {
+  it('holds above busyAbove and lets go below idleBelow, within bounded spans', () => {
+    expect(PACE).toMatchObject({ busyAbove: 0.5, idleBelow: 0.3, maxHoldMs: 5_000, minRunMs: 1_000 });
+    expect(PACE.idleBelow).toBeLessThan(PACE.busyAbove);
+  });
+
+  const running: [string, number, number, boolean][] = [
+    ['busy after minRunMs of work', 1_000, 0.51, true],
+    ['fully busy long after', 60_000, 1, true],
+    ['busy, but not yet minRunMs of work', 999, 0.9, false],
+    ['fully busy right after a hold', 0, 1, false],
+    ['exactly at busyAbove', 1_000, 0.5, false],
+    ['between the two thresholds', 10_000, 0.4, false],
+    ['idle', 10_000, 0, false],
+  ];
+  it.each(running)('while running, %s (%i ms, load %d) → hold %s', (_what, forMs, load, hold) => {
+    expect(shouldHold(false, forMs, load)).toBe(hold);
+  });
+
+  const holding: [string, number, number, boolean][] = [
+    ['still busy', 100, 0.9, true],
+    ['between the two thresholds', 100, 0.4, true],
+    ['exactly at idleBelow', 100, 0.3, true],
+    ['busy until just before maxHoldMs', 4_999, 1, true],
+    ['just below idleBelow', 100, 0.29, false],
+    ['idle at once', 0, 0, false],
+    ['busy for maxHoldMs', 5_000, 1, false],
+    ['busy past maxHoldMs', 7_000, 0.9, false],
+  ];
+  it.each(holding)('while holding, %s (%i ms, load %d) → hold %s', (_what, forMs, load, hold) => {
+    expect(shouldHold(true, forMs, load)).toBe(hold);
+  });
+
+  it('follows the pace it is given', () => {
+    const pace = { ...PACE, busyAbove: 0.8, idleBelow: 0.1, maxHoldMs: 200, minRunMs: 100 };
+    expect(shouldHold(false, 100, 0.7, pace)).toBe(false);
+    expect(shouldHold(false, 100, 0.81, pace)).toBe(true);
+    expect(shouldHold(false, 99, 0.81, pace)).toBe(false);
+    expect(shouldHold(true, 100, 0.2, pace)).toBe(true);
+    expect(shouldHold(true, 100, 0.09, pace)).toBe(false);
+    expect(shouldHold(true, 200, 0.9, pace)).toBe(false);
+  });
+
+  it('under a load of 0.9 for 20 s, never holds longer than maxHoldMs and runs minRunMs between holds', () => {
+    const spans = simulate(() => 0.9, 20_000);
+    const holds = spans.filter((s) => s.held);
+    const runs = spans.filter((s) => !s.held);
+    // It does hold off under load, more than once: the bound lets the work through, then holds again.
+    expect(holds.length).toBeGreaterThanOrEqual(3);
+    for (const h of holds) expect(h.to - h.from).toBeLessThanOrEqual(PACE.maxHoldMs);
+    // Every run but a last one cut short by the end of the simulation lasts at least minRunMs.
+    for (const r of runs.filter((s) => s.to < 20_000))
+      expect(r.to - r.from).toBeGreaterThanOrEqual(PACE.minRunMs);
+    // Most of the time goes to answering: the threads hold more than they run.
+    const heldMs = holds.reduce((sum, h) => sum + (h.to - h.from), 0);
+    expect(heldMs).toBeGreaterThan(20_000 / 2);
+  });
+
+  it('lets go at the first step the load falls below idleBelow', () => {
+    const spans = simulate((t) => (t <= 3_000 ? 0.9 : t <= 4_000 ? 0.4 : 0.1), 8_000);
+    expect(spans).toEqual([
+      { held: false, from: 0, to: 1_000 },
+      // Held from 1 s; a load between the thresholds keeps the hold; let go at the first idle step.
+      { held: true, from: 1_000, to: 4_050 },
+      { held: false, from: 4_050, to: 8_000 },
+    ]);
+  });
+
+  it('never holds while the load stays between the two thresholds', () => {
+    expect(simulate(() => 0.45, 20_000)).toEqual([{ held: false, from: 0, to: 20_000 }]);
+  });
+});
