@@ -10,11 +10,11 @@ import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { silentLogger } from '../src/adapters/logging/winston-logger.js';
+import { RawDeliveryQueue } from '../src/adapters/queue/bullmq-intake.js';
 import {
   type DeliveryJobData,
   deliveryJobOptions,
   QUEUE_NAMES,
-  toJobData,
 } from '../src/adapters/queue/delivery-jobs.js';
 import { closeRedis, connectRedis } from '../src/adapters/redis/redis-connection.js';
 import { RedisStore } from '../src/adapters/redis/redis-store.js';
@@ -23,6 +23,7 @@ import { alertmanagerPayloadSchema } from '../src/adapters/sources/alertmanager-
 import { ingestDelivery } from '../src/app/ingest.js';
 import type { Delivery, Metrics } from '../src/app/ports.js';
 import { DEFAULT_GROUPING } from '../src/domain/grouping.js';
+import { buildStorm } from './alert-storm.js';
 import { redisInfo, startRedis } from './redis-instance.js';
 
 const { values } = parseArgs({
@@ -130,9 +131,16 @@ async function main(): Promise<void> {
       defaultJobOptions: deliveryJobOptions,
     });
     const perJobAlerts = 100;
+    // As a webhook queues them: the body as the sender wrote it under its own key, and a job naming it.
+    const raw = new RawDeliveryQueue(queue, redis, PREFIX);
+    const bodies = buildStorm({ deliveries: JOBS, alertsPerDelivery: perJobAlerts, tag: 'mem' }).bodies;
     const jobs = await measure(redis, port, async () => {
       for (let j = 0; j < JOBS; j++)
-        await queue.add('ingest', toJobData(delivery(j, j + 1, perJobAlerts, 'firing')));
+        await raw.submitRaw({
+          source: 'alertmanager',
+          receivedAt: new Date().toISOString(),
+          body: bodies[j] as Buffer,
+        });
     });
     await queue.close();
 

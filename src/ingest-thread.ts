@@ -15,6 +15,7 @@ import {
   closeRedis,
   connectRedis,
   type RedisSettings,
+  redisSettings,
   workerConnection,
 } from './adapters/redis/redis-connection.js';
 import { RedisStore } from './adapters/redis/redis-store.js';
@@ -31,16 +32,11 @@ import { loadConfig } from './config.js';
  */
 async function runIngestThread(port: NonNullable<typeof parentPort>, data: IngestThreadData): Promise<void> {
   const config = loadConfig(data.env);
-  if (config.REDIS_URL === undefined) throw new Error('an ingest thread needs REDIS_URL');
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   yieldCpu(config.INGEST_THREAD_NICE, logger);
   const rules = loadRules(config.RULES_DIR);
-  const settings: RedisSettings = {
-    url: config.REDIS_URL,
-    sentinels: config.REDIS_SENTINELS,
-    sentinelMaster: config.REDIS_SENTINEL_MASTER,
-    sentinelPassword: config.REDIS_SENTINEL_PASSWORD,
-  };
+  const settings = redisSettings(config);
+  if (settings === null) throw new Error('an ingest thread needs REDIS_URL');
 
   // Calls of one turn of the event loop go to the main thread together, right after it.
   let calls: MetricCall[] = [];

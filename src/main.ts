@@ -28,6 +28,7 @@ import {
   closeRedis,
   connectRedis,
   type RedisSettings,
+  redisSettings,
   workerConnection,
 } from './adapters/redis/redis-connection.js';
 import { RedisStore } from './adapters/redis/redis-store.js';
@@ -386,12 +387,7 @@ async function redisStorage(
   effects: EffectSink,
   env: NodeJS.ProcessEnv,
 ): Promise<Storage> {
-  const settings: RedisSettings = {
-    url: redisUrl,
-    sentinels: config.REDIS_SENTINELS,
-    sentinelMaster: config.REDIS_SENTINEL_MASTER,
-    sentinelPassword: config.REDIS_SENTINEL_PASSWORD,
-  };
+  const settings: RedisSettings = { ...redisSettings(config), url: redisUrl };
   const commands = await connectRedis(settings, 'commands', (e) =>
     logger.warn('redis connection error', { client: 'commands', error: String(e) }),
   );

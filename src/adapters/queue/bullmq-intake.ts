@@ -17,6 +17,25 @@ const UNFINISHED = ['wait', 'active', 'delayed', 'prioritized', 'waiting-childre
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Webhook deliveries as the senders wrote them: the body goes to its own key as bytes, the job names
+ * it, and a worker reads it into events. A body whose job could not be added is never read and expires.
+ */
+export class RawDeliveryQueue implements RawDeliveryIntake {
+  constructor(
+    private readonly queue: Queue<DeliveryJobData>,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async submitRaw(delivery: RawDelivery): Promise<void> {
+    const { source, receivedAt, body } = delivery;
+    const bodyKey = deliveryBodyKey(this.prefix, randomUUID());
+    await this.redis.set(bodyKey, body, 'EX', DELIVERY_BODY_TTL_SECONDS);
+    await this.queue.add(DELIVERY_JOB, { v: 2, source, receivedAt, bodyKey });
+  }
+}
+
+/**
  * The production intake: a delivery is one BullMQ job, and `submit` resolves once Redis holds it,
  * so the webhook's 202 means "durably queued". Workers of any instance carry it out. Acknowledging
  * and closing an incident go straight to the store: Redis is as durable as the queue.
@@ -26,8 +45,12 @@ export class BullmqIntake implements Intake, RawDeliveryIntake, QueueDepthSource
     private readonly queue: Queue<DeliveryJobData>,
     private readonly redis: Redis,
     private readonly execute: Executor,
-    private readonly prefix: string,
-  ) {}
+    prefix: string,
+  ) {
+    this.raw = new RawDeliveryQueue(queue, redis, prefix);
+  }
+
+  private readonly raw: RawDeliveryQueue;
 
   async submit(command: Command): Promise<CommandResult> {
     if (command.type !== 'ingest') return this.execute(command);
@@ -35,15 +58,9 @@ export class BullmqIntake implements Intake, RawDeliveryIntake, QueueDepthSource
     return { type: 'queued' };
   }
 
-  /**
-   * A webhook delivery as the sender wrote it: the body goes to its own key as bytes, the job names it,
-   * and a worker reads it into events. A body whose job could not be added is never read and expires.
-   */
-  async submitRaw(delivery: RawDelivery): Promise<void> {
-    const { source, receivedAt, body } = delivery;
-    const bodyKey = deliveryBodyKey(this.prefix, randomUUID());
-    await this.redis.set(bodyKey, body, 'EX', DELIVERY_BODY_TTL_SECONDS);
-    await this.queue.add(DELIVERY_JOB, { v: 2, source, receivedAt, bodyKey });
+  /** A webhook delivery as the sender wrote it: see `RawDeliveryQueue`. */
+  submitRaw(delivery: RawDelivery): Promise<void> {
+    return this.raw.submitRaw(delivery);
   }
 
   async ready(): Promise<boolean> {

@@ -54,19 +54,21 @@ export type MainMessage =
  * first and worked off right after. So that a flood that never stops cannot hold the work back for
  * good, a hold lasts at most `maxHoldMs`, and is followed by at least `minRunMs` of work.
  */
-export const PACE = {
-  everyMs: 50,
-  busyAbove: 0.5,
-  idleBelow: 0.3,
-  maxHoldMs: 5_000,
-  minRunMs: 1_000,
-} as const;
+export interface Pace {
+  readonly everyMs: number;
+  readonly busyAbove: number;
+  readonly idleBelow: number;
+  readonly maxHoldMs: number;
+  readonly minRunMs: number;
+}
+
+export const PACE: Pace = { everyMs: 50, busyAbove: 0.5, idleBelow: 0.3, maxHoldMs: 5_000, minRunMs: 1_000 };
 
 /**
  * Whether the threads should hold off new deliveries now, given whether they do, for how long they
  * have (or have not), and how busy the main thread was over the last interval (0..1).
  */
-export function shouldHold(held: boolean, forMs: number, load: number, pace: typeof PACE = PACE): boolean {
+export function shouldHold(held: boolean, forMs: number, load: number, pace: Pace = PACE): boolean {
   if (held) return !(load < pace.idleBelow || forMs >= pace.maxHoldMs);
   return load > pace.busyAbove && forMs >= pace.minRunMs;
 }

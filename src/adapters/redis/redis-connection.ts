@@ -9,6 +9,22 @@ export interface RedisSettings {
   readonly sentinelPassword?: string | undefined;
 }
 
+/** The Redis settings of the configuration; null in the embedded mode. */
+export function redisSettings(config: {
+  readonly REDIS_URL?: string | undefined;
+  readonly REDIS_SENTINELS?: RedisSettings['sentinels'];
+  readonly REDIS_SENTINEL_MASTER?: string | undefined;
+  readonly REDIS_SENTINEL_PASSWORD?: string | undefined;
+}): RedisSettings | null {
+  if (config.REDIS_URL === undefined) return null;
+  return {
+    url: config.REDIS_URL,
+    sentinels: config.REDIS_SENTINELS,
+    sentinelMaster: config.REDIS_SENTINEL_MASTER,
+    sentinelPassword: config.REDIS_SENTINEL_PASSWORD,
+  };
+}
+
 /**
  * What a connection is for, which decides how it behaves while Redis is away:
  * - `commands` (webhooks, the store, the API) fails at once, so a webhook answers 503 instead of
