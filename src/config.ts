@@ -74,7 +74,7 @@ const productionSettings = {
    * Threads of one instance that carry out deliveries, each with WORKER_CONCURRENCY jobs at a time; the
    * main thread then only answers webhooks and the API. 0: deliveries are carried out on the main thread.
    */
-  INGEST_THREADS: z.coerce.number().int().min(0).max(64).default(1),
+  INGEST_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   /**
    * How much an ingest thread yields the CPU to the thread answering webhooks (a nice value, Linux):
    * under a storm senders are answered first and the queue is worked off as the CPU allows.

@@ -22,8 +22,9 @@ import { postNotification } from './adapters/notify/webhook-notifier.js';
 import { RedisProblemStore } from './adapters/problems/redis-problem-store.js';
 import { BullmqIntake } from './adapters/queue/bullmq-intake.js';
 import { type DeliveryJobData, deliveryJobOptions, QUEUE_NAMES } from './adapters/queue/delivery-jobs.js';
-import { startDeliveryWorker } from './adapters/queue/delivery-worker.js';
+import { type DeliveryWorker, startDeliveryWorker } from './adapters/queue/delivery-worker.js';
 import { startIngestThreads } from './adapters/queue/ingest-threads.js';
+import { deliveryRateLoad, eventLoopLoad, startIntakePacer } from './adapters/queue/intake-pacer.js';
 import {
   closeRedis,
   connectRedis,
@@ -372,6 +373,9 @@ async function embeddedStorage(
   };
 }
 
+/** Webhook deliveries per second that count as a fully busy intake, when deliveries share its thread. */
+const BUSY_DELIVERIES_PER_SECOND = 400;
+
 /** How often an instance takes incidents whose retention ran out off the indexes. */
 const SWEEP_EVERY_MS = 60_000;
 
@@ -404,27 +408,42 @@ async function redisStorage(
   const intake = new BullmqIntake(queue, commands, executor, config.REDIS_PREFIX);
   const queueMetrics = createQueueMetrics(metrics.registry, intake);
   commands.on('error', () => queueMetrics.redisError('commands'));
-  const worker =
-    config.INGEST_THREADS > 0
-      ? startIngestThreads({
-          count: config.INGEST_THREADS,
-          data: { env: { ...env }, releaseProjects: core.releaseProjects },
-          metrics,
-          queueMetrics,
-          effects,
-          logger,
-        })
-      : startDeliveryWorker({
-          connection: workerConnection(settings),
-          prefix: config.REDIS_PREFIX,
-          concurrency: config.WORKER_CONCURRENCY,
-          lockDurationMs: config.WORKER_LOCK_DURATION,
-          execute: executor,
-          decode: decodeWebhookBody,
-          bodies: commands,
-          metrics: queueMetrics,
-          logger,
-        });
+  // Senders first: the workers hold off new deliveries while webhooks keep the bridge busy. With ingest
+  // threads the main thread's own load tells; on the main thread, the rate of webhook deliveries.
+  let worker: DeliveryWorker;
+  if (config.INGEST_THREADS > 0) {
+    worker = startIngestThreads({
+      count: config.INGEST_THREADS,
+      data: { env: { ...env }, releaseProjects: core.releaseProjects },
+      metrics,
+      queueMetrics,
+      effects,
+      logger,
+      load: eventLoopLoad(),
+    });
+  } else {
+    const inProcess = startDeliveryWorker({
+      connection: workerConnection(settings),
+      prefix: config.REDIS_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockDurationMs: config.WORKER_LOCK_DURATION,
+      execute: executor,
+      decode: decodeWebhookBody,
+      bodies: commands,
+      metrics: queueMetrics,
+      logger,
+    });
+    const pacer = startIntakePacer(
+      deliveryRateLoad(() => intake.deliveriesTaken(), BUSY_DELIVERIES_PER_SECOND),
+      (hold) => (hold ? inProcess.hold() : inProcess.resume()),
+    );
+    worker = {
+      close: (timeoutMs) => {
+        pacer.stop();
+        return inProcess.close(timeoutMs);
+      },
+    };
+  }
   const sweep = setInterval(() => {
     store.sweepExpired().catch((e: unknown) => logger.warn('retention sweep failed', { error: String(e) }));
   }, SWEEP_EVERY_MS);

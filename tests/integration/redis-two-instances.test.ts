@@ -8,8 +8,9 @@ describe('two bridge instances on one Redis', () => {
   beforeAll(async () => {
     // Same Redis, same prefix: one queue and one state, as two replicas behind a load balancer.
     const env = { REDIS_PREFIX: 'two-instances', WORKER_CONCURRENCY: '8' };
+    // One carries deliveries out on its main thread (the default), the other in an ingest thread.
     a = await startTestBridge({ mode: 'redis', env });
-    b = await startTestBridge({ mode: 'redis', env });
+    b = await startTestBridge({ mode: 'redis', env: { ...env, INGEST_THREADS: '1' } });
   });
   afterAll(async () => {
     await a.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PACE, shouldHold } from '../../src/adapters/queue/ingest-threads.js';
+import { deliveryRateLoad, PACE, shouldHold } from '../../src/adapters/queue/intake-pacer.js';
 
 /**
  * Steps the hold decision as the main thread does every `stepMs`: `load(t)` is how busy it was over
@@ -95,5 +95,20 @@ describe('the pace of the ingest threads', () => {
 
   it('never holds while the load stays between the two thresholds', () => {
     expect(simulate(() => 0.45, 20_000)).toEqual([{ held: false, from: 0, to: 20_000 }]);
+  });
+});
+
+describe('deliveryRateLoad', () => {
+  it('reads the webhook deliveries since the last call as a share of the busy rate', async () => {
+    let taken = 0;
+    const load = deliveryRateLoad(() => taken, 400);
+    taken += 40;
+    const started = performance.now();
+    await new Promise((r) => setTimeout(r, 100));
+    const elapsed = performance.now() - started;
+    // 40 deliveries in about 100 ms: about 400 per second, a full load.
+    expect(load()).toBeCloseTo(40_000 / elapsed / 400, 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(load()).toBe(0);
   });
 });

@@ -60,8 +60,16 @@ export class BullmqIntake implements Intake, RawDeliveryIntake, QueueDepthSource
 
   /** A webhook delivery as the sender wrote it: see `RawDeliveryQueue`. */
   submitRaw(delivery: RawDelivery): Promise<void> {
+    this.deliveries++;
     return this.raw.submitRaw(delivery);
   }
+
+  /** Webhook deliveries handed to this intake so far (a counter, for pacing the workers). */
+  deliveriesTaken(): number {
+    return this.deliveries;
+  }
+
+  private deliveries = 0;
 
   async ready(): Promise<boolean> {
     return this.redis.status === 'ready' && (await this.redis.ping().catch(() => null)) === 'PONG';

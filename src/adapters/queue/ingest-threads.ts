@@ -1,10 +1,10 @@
-import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { EffectSink, Logger, Metrics } from '../../app/ports.js';
 import type { Incident, IncidentEffect } from '../../domain/model.js';
 import type { Problem } from '../../domain/problems.js';
 import type { QueueMetrics } from '../metrics/queue-metrics.js';
 import type { DeliveryWorker } from './delivery-worker.js';
+import { startIntakePacer } from './intake-pacer.js';
 import { threadEntry } from './thread-entry.js';
 
 /**
@@ -47,32 +47,6 @@ export type MainMessage =
   /** The main thread is busy answering senders (or no longer): take fewer deliveries at a time. */
   | { readonly t: 'pace'; readonly busy: boolean };
 
-/**
- * Intake first: while the main thread is busy answering senders (the share of the last interval its
- * event loop spent working is above `busyAbove`), the threads take no new delivery, so the CPU and
- * Redis go to answering; once it is below `idleBelow` they take deliveries again. A storm is answered
- * first and worked off right after. So that a flood that never stops cannot hold the work back for
- * good, a hold lasts at most `maxHoldMs`, and is followed by at least `minRunMs` of work.
- */
-export interface Pace {
-  readonly everyMs: number;
-  readonly busyAbove: number;
-  readonly idleBelow: number;
-  readonly maxHoldMs: number;
-  readonly minRunMs: number;
-}
-
-export const PACE: Pace = { everyMs: 50, busyAbove: 0.5, idleBelow: 0.3, maxHoldMs: 5_000, minRunMs: 1_000 };
-
-/**
- * Whether the threads should hold off new deliveries now, given whether they do, for how long they
- * have (or have not), and how busy the main thread was over the last interval (0..1).
- */
-export function shouldHold(held: boolean, forMs: number, load: number, pace: Pace = PACE): boolean {
-  if (held) return !(load < pace.idleBelow || forMs >= pace.maxHoldMs);
-  return load > pace.busyAbove && forMs >= pace.minRunMs;
-}
-
 /** What the thread entry gets as `workerData`. */
 export interface IngestThreadData {
   readonly env: Record<string, string | undefined>;
@@ -87,6 +61,8 @@ export interface IngestThreadsOptions {
   readonly queueMetrics: QueueMetrics;
   readonly effects: EffectSink;
   readonly logger: Logger;
+  /** How busy the senders keep the main thread (0..1), for `startIntakePacer`. */
+  readonly load: () => number;
   /** Wait before a thread that died is started again. */
   readonly restartDelayMs?: number;
 }
@@ -149,27 +125,14 @@ export function startIngestThreads(options: IngestThreadsOptions): DeliveryWorke
   };
   for (let n = 0; n < options.count; n++) spawn(n);
 
-  let held = false;
-  let since = Date.now();
-  let last = performance.eventLoopUtilization();
-  const tell = (busy: boolean): void => {
-    held = busy;
-    since = Date.now();
-    for (const worker of running) worker.postMessage({ t: 'pace', busy } satisfies MainMessage);
-  };
-  const pace = setInterval(() => {
-    const now = performance.eventLoopUtilization();
-    const load = performance.eventLoopUtilization(now, last).utilization;
-    last = now;
-    const hold = shouldHold(held, Date.now() - since, load);
-    if (hold !== held) tell(hold);
-  }, PACE.everyMs);
-  pace.unref();
+  const pacer = startIntakePacer(options.load, (hold) => {
+    for (const worker of running) worker.postMessage({ t: 'pace', busy: hold } satisfies MainMessage);
+  });
 
   return {
     async close(timeoutMs) {
       closing = true;
-      clearInterval(pace);
+      pacer.stop();
       await Promise.all(
         [...running].map(
           (worker) =>
