@@ -101,6 +101,8 @@ export function startIngestThreads(options: IngestThreadsOptions): DeliveryWorke
       name: `ingest-${n}`,
     });
     running.add(worker);
+    // A thread started again while the others hold off holds off too.
+    if (pacer?.held()) worker.postMessage({ t: 'pace', busy: true } satisfies MainMessage);
     worker.on('message', (m: ThreadMessage) => {
       if (m.t !== 'flush') return;
       apply(m.calls);
@@ -123,9 +125,9 @@ export function startIngestThreads(options: IngestThreadsOptions): DeliveryWorke
       }, options.restartDelayMs ?? 1_000).unref();
     });
   };
+  let pacer: ReturnType<typeof startIntakePacer> | null = null;
   for (let n = 0; n < options.count; n++) spawn(n);
-
-  const pacer = startIntakePacer(options.load, (hold) => {
+  pacer = startIntakePacer(options.load, (hold) => {
     for (const worker of running) worker.postMessage({ t: 'pace', busy: hold } satisfies MainMessage);
   });
 

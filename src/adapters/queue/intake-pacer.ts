@@ -31,7 +31,7 @@ export function startIntakePacer(
   load: () => number,
   hold: (hold: boolean) => void,
   pace: Pace = PACE,
-): { stop(): void } {
+): { held(): boolean; stop(): void } {
   let held = false;
   let since = Date.now();
   const timer = setInterval(() => {
@@ -42,7 +42,7 @@ export function startIntakePacer(
     hold(next);
   }, pace.everyMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return { held: () => held, stop: () => clearInterval(timer) };
 }
 
 /**
