@@ -134,3 +134,21 @@ describe('stringMap', () => {
     ]);
   });
 });
+
+describe('toIso keeps what toISOString would write', () => {
+  const long = (s: string): string => new Date(Date.parse(s)).toISOString();
+  it.each([
+    '2026-11-22T23:31:52.041Z',
+    '2024-02-28T23:59:59.999Z',
+    '2024-02-29T00:00:00.000Z',
+    '2023-02-29T00:00:00.000Z',
+    '2024-02-31T12:00:00.000Z',
+    '2024-04-31T10:00:00.000Z',
+    '2024-01-01T10:00:00Z',
+    '2024-01-01T10:00:00.123456789Z',
+    '2024-01-01T10:00:00+02:00',
+    '0001-01-01T00:00:00.000Z',
+  ])('%s', (s) => {
+    expect(toIso(s)).toBe(long(s));
+  });
+});

@@ -29,4 +29,11 @@ export const stringMap = z.custom<Record<string, string>>().superRefine((v, ctx)
 
 const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
-export const toIso = (s: string): string => new Date(Date.parse(s)).toISOString();
+/**
+ * ISO-8601 UTC as `Date.prototype.toISOString` writes it, of a day every month has (1..28): such a
+ * string is its own reading. Days 29..31 take the long way, which rolls 31 February over as Date does.
+ */
+const CANONICAL = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/** Any timestamp `timestamp` accepts, as `toISOString` writes it; one already so written is kept as is. */
+export const toIso = (s: string): string => (CANONICAL.test(s) ? s : new Date(Date.parse(s)).toISOString());
