@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -258,7 +258,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     },
   });
   const server = await new Promise<Server>((ok, fail) => {
-    const s = app.listen(config.PORT, config.HOST, () => ok(s));
+    const s = createServer(app).listen(config.PORT, config.HOST, () => ok(s));
     s.once('error', fail);
   }).catch(async (e: unknown) => {
     await storage.close();

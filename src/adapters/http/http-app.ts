@@ -1,4 +1,5 @@
-import express, { type Express } from 'express';
+import type { RequestListener } from 'node:http';
+import express from 'express';
 import type { Registry } from 'prom-client';
 import type { Clock, IncidentStore, Intake, Logger, Metrics } from '../../app/ports.js';
 import type { ProblemStore } from '../../app/problem-ports.js';
@@ -12,7 +13,7 @@ import { opsRoutes } from './ops-routes.js';
 import { problemRoutes } from './problem-routes.js';
 import { reportRoutes } from './report-routes.js';
 import { triageRoute } from './triage-route.js';
-import { type RawDeliveryIntake, webhookRoute } from './webhook-route.js';
+import { type RawDeliveryIntake, webhookHandler, webhookRoute } from './webhook-route.js';
 
 export interface HttpDeps {
   readonly intake: Intake;
@@ -31,14 +32,20 @@ export interface HttpDeps {
   readonly jiraWebhook: Pick<JiraWebhookDeps, 'secret' | 'projectKeyOf' | 'rootCauseField'>;
 }
 
-/** The whole HTTP surface; reading this function tells every route the bridge serves. */
-export function createHttpApp(deps: HttpDeps): Express {
+/**
+ * The whole HTTP surface; reading this function tells every route the bridge serves. Webhook POSTs take
+ * the direct way to their handler; everything else goes through express.
+ */
+export function createHttpApp(deps: HttpDeps): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const webhookDeps = { ...deps, token: deps.webhookToken };
-  app.use('/webhooks/alertmanager', webhookRoute(webhookDeps, alertmanagerSource));
-  app.use('/webhooks/zabbix', webhookRoute(webhookDeps, zabbixSource));
+  const webhooks = new Map<string, RequestListener>([
+    ['/webhooks/alertmanager', webhookHandler(webhookDeps, alertmanagerSource)],
+    ['/webhooks/zabbix', webhookHandler(webhookDeps, zabbixSource)],
+  ]);
+  for (const [path, handler] of webhooks) app.use(path, webhookRoute(handler));
   app.use('/webhooks/jira', jiraWebhookRoute({ ...deps, ...deps.jiraWebhook }));
   app.use('/api', apiRoutes({ ...deps, token: deps.apiToken }));
   app.use('/api', problemRoutes({ ...deps, token: deps.apiToken }));
@@ -47,5 +54,12 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use(triageRoute());
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(errorHandler(deps.logger));
-  return app;
+  return (req, res) => {
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    const handler =
+      req.method === 'POST' ? webhooks.get(query === -1 ? url : url.slice(0, query)) : undefined;
+    if (handler) handler(req, res);
+    else app(req, res);
+  };
 }
