@@ -99,6 +99,10 @@ export function startIngestThreads(options: IngestThreadsOptions): DeliveryWorke
       eval: entry.eval,
       workerData: options.data,
       name: `ingest-${n}`,
+      resourceLimits: {
+        maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+        maxOldGenerationSizeMb: OLD_GENERATION_MB,
+      },
     });
     running.add(worker);
     // A thread started again while the others hold off holds off too.
