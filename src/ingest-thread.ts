@@ -14,7 +14,6 @@ import type {
 import {
   closeRedis,
   connectRedis,
-  type RedisSettings,
   redisSettings,
   workerConnection,
 } from './adapters/redis/redis-connection.js';

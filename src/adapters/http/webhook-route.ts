@@ -173,7 +173,8 @@ export function webhookHandler<P>(
   const fail = (req: IncomingMessage, res: ServerResponse, e: unknown): void => {
     if (!(e instanceof AppError)) {
       deps.logger.error('unexpected error', { path: req.url, error: String(e) });
-      return answer(res, 500, { error: 'internal', message: 'internal error', details: [] });
+      answer(res, 500, { error: 'internal', message: 'internal error', details: [] });
+      return;
     }
     const headers: Record<string, string> = {};
     if (e.status >= 500)
