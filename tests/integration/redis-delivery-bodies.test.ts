@@ -107,9 +107,8 @@ describe('webhook bodies queued under their own key in production mode', () => {
     expect(await bodyKeys()).toEqual([]);
   });
 
-  it('fails a version 2 job whose body is gone for good, creating no incident', async () => {
-    const before = await summary();
-    const bodyKey = `${PREFIX}:delivery-body:never-written`;
+  /** A version 2 job for `bodyKey` that may be tried 3 times, once the bridge is done with it (failed). */
+  const failedBodyJob = async (bodyKey: string) => {
     const job = await queue.add(
       DELIVERY_JOB,
       { v: 2, source: 'alertmanager', receivedAt: new Date().toISOString(), bodyKey },
@@ -117,7 +116,13 @@ describe('webhook bodies queued under their own key in production mode', () => {
     );
     await bridge.settle();
     expect(await job.getState()).toBe('failed');
-    const failed = await queue.getJob(job.id ?? '');
+    return queue.getJob(job.id ?? '');
+  };
+
+  it('fails a version 2 job whose body is gone for good, creating no incident', async () => {
+    const before = await summary();
+    const bodyKey = `${PREFIX}:delivery-body:never-written`;
+    const failed = await failedBodyJob(bodyKey);
     expect(failed?.failedReason).toContain('gone');
     expect(failed?.failedReason).toContain(bodyKey);
     // Not retried: no later attempt could find it.
@@ -130,14 +135,7 @@ describe('webhook bodies queued under their own key in production mode', () => {
     const bodyKey = `${PREFIX}:delivery-body:not-a-payload`;
     await redis.set(bodyKey, '{"version":"4","alerts":', 'EX', 600);
     try {
-      const job = await queue.add(
-        DELIVERY_JOB,
-        { v: 2, source: 'alertmanager', receivedAt: new Date().toISOString(), bodyKey },
-        { attempts: 3, backoff: { type: 'fixed', delay: 10 } },
-      );
-      await bridge.settle();
-      expect(await job.getState()).toBe('failed');
-      const failed = await queue.getJob(job.id ?? '');
+      const failed = await failedBodyJob(bodyKey);
       expect(failed?.failedReason).toContain('cannot be read');
       expect(failed?.attemptsMade).toBe(1);
       expect(await redis.exists(bodyKey)).toBe(1);
