@@ -19,54 +19,19 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /**
  * Webhook deliveries as the senders wrote them: the body goes to its own key as bytes, the job names
  * it, and a worker reads it into events. A body whose job could not be added is never read and expires.
- *
- * Deliveries that arrive in the same turn of the event loop are stored together, as the embedded
- * journal does: their bodies in one pipeline, their jobs in one transaction. Each is answered once
- * both are in Redis; when Redis fails, every delivery of the batch fails and its sender tries again.
  */
 export class RawDeliveryQueue implements RawDeliveryIntake {
-  private batch: {
-    readonly job: DeliveryJobData;
-    readonly body: Buffer;
-    ok(): void;
-    fail(e: unknown): void;
-  }[] = [];
-
   constructor(
     private readonly queue: Queue<DeliveryJobData>,
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {}
 
-  submitRaw(delivery: RawDelivery): Promise<void> {
+  async submitRaw(delivery: RawDelivery): Promise<void> {
     const { source, receivedAt, body } = delivery;
-    const job: DeliveryJobData = {
-      v: 2,
-      source,
-      receivedAt,
-      bodyKey: deliveryBodyKey(this.prefix, randomUUID()),
-    };
-    return new Promise((ok, fail) => {
-      this.batch.push({ job, body, ok, fail });
-      if (this.batch.length === 1) setImmediate(() => void this.store());
-    });
-  }
-
-  private async store(): Promise<void> {
-    const batch = this.batch;
-    this.batch = [];
-    try {
-      const bodies = this.redis.pipeline();
-      for (const { job, body } of batch) {
-        if (job.v === 2) bodies.set(job.bodyKey, body, 'EX', DELIVERY_BODY_TTL_SECONDS);
-      }
-      for (const [error] of (await bodies.exec()) ?? []) if (error) throw error;
-      await this.queue.addBulk(batch.map(({ job }) => ({ name: DELIVERY_JOB, data: job })));
-    } catch (e) {
-      for (const { fail } of batch) fail(e);
-      return;
-    }
-    for (const { ok } of batch) ok();
+    const bodyKey = deliveryBodyKey(this.prefix, randomUUID());
+    await this.redis.set(bodyKey, body, 'EX', DELIVERY_BODY_TTL_SECONDS);
+    await this.queue.add(DELIVERY_JOB, { v: 2, source, receivedAt, bodyKey });
   }
 }
 
