@@ -44,7 +44,7 @@ export type ThreadMessage =
 export type MainMessage =
   | { readonly t: 'ack'; readonly id: number; readonly error?: string }
   | { readonly t: 'close'; readonly timeoutMs: number }
-  /** The main thread is busy answering senders (or no longer): take fewer deliveries at a time. */
+  /** The main thread is busy answering senders (or no longer): take no new delivery until told. */
   | { readonly t: 'pace'; readonly busy: boolean };
 
 /** What the thread entry gets as `workerData`. */
