@@ -24,6 +24,8 @@ export interface BenchOptions {
    * pass, and processed, so that the figures are those of a running server, not of its JIT compiler.
    */
   readonly warmUp: number;
+  /** Extra arguments for every redis-server, e.g. `--auto-aof-rewrite-min-size 1gb`. */
+  readonly redisArgs: readonly string[];
   /** Extra variables for every bridge (to compare settings such as WEBHOOK_THREADS). */
   readonly bridgeEnv: Readonly<Record<string, string>>;
 }
@@ -42,6 +44,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]   (each option als
                            read one with npx tsx bench/profile-summary.ts DIR/bridge-redis-throughput
   --warm-up N              deliveries of another storm sent to each server, and processed, before each
                            measured pass (default 200; 0 measures cold servers)
+  --redis-args "ARGS"      extra redis-server arguments, e.g. "--auto-aof-rewrite-min-size 1gb"
   --bridge-env K=V,K=V     extra environment for every bridge, e.g. WEBHOOK_THREADS=0,INGEST_THREADS=0`;
 
 function bridgeEnv(raw: string): Record<string, string> {
@@ -95,6 +98,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       'cpu-prof': { type: 'string' },
       'bridge-env': { type: 'string' },
       'warm-up': { type: 'string' },
+      'redis-args': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -124,6 +128,9 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     out: pick('out', 'BENCH_OUT', 'bench/results/latest.json'),
     cpuProfDir: pick('cpu-prof', 'BENCH_CPU_PROF', '') || null,
     warmUp: wholeNumber('--warm-up', pick('warm-up', 'BENCH_WARM_UP', '200'), 100_000),
+    redisArgs: pick('redis-args', 'BENCH_REDIS_ARGS', '')
+      .split(/\s+/)
+      .filter((a) => a !== ''),
     bridgeEnv: bridgeEnv(pick('bridge-env', 'BENCH_BRIDGE_ENV', '')),
   };
 }

@@ -106,6 +106,9 @@ export function formatReport(r: BenchResult): string {
       row('  p99 (ms)', ms(r.bare.paced.p99Ms), (m) => ms(m.paced.p99Ms), `< ${TARGETS.pacedP99Ms}`),
       row('  max (ms)', ms(r.bare.paced.maxMs), (m) => ms(m.paced.maxMs)),
       row('  bridge peak RSS (MB)', '-', (m) => mb(m.pacedPeakRssBytes), `< ${mb(TARGETS.rssBytes)}`),
+      row('  redis AOF rewrites meanwhile', '-', (m) =>
+        m.pacedAofRewrites === null ? '-' : int(m.pacedAofRewrites),
+      ),
     ]),
     ...modes
       .filter((m) => m.endToEnd.seconds === null)

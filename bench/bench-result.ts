@@ -73,6 +73,8 @@ export interface ModeResult {
   readonly redisMemory: RedisMemory | null;
   readonly paced: LoadSummary;
   readonly pacedPeakRssBytes: number;
+  /** Append-only-file rewrites Redis did during the warm-up and latency pass (null: embedded). */
+  readonly pacedAofRewrites: number | null;
 }
 
 export interface BenchResult {

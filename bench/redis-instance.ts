@@ -15,12 +15,24 @@ export interface RedisInstance {
 const START_TIMEOUT_MS = 10_000;
 
 /** A private `redis-server` on a free port of 127.0.0.1, append-only file on, snapshots off, in a temp dir. */
-export async function startRedis(): Promise<RedisInstance> {
+export async function startRedis(extraArgs: readonly string[] = []): Promise<RedisInstance> {
   const port = await freePort();
   const dir = scratchDir('redis');
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      ...extraArgs,
+    ],
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   trackChild(child);

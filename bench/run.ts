@@ -157,8 +157,9 @@ async function startBridgeUnderTest(
   command: BridgeCommand,
   cpuProfDir: string | null,
   extraEnv: Readonly<Record<string, string>>,
+  redisArgs: readonly string[],
 ): Promise<BridgeUnderTest> {
-  const redis = mode === 'redis' ? await startRedis() : null;
+  const redis = mode === 'redis' ? await startRedis(redisArgs) : null;
   const dataDir = scratchDir('data');
   let bridge: ChildService;
   try {
@@ -208,7 +209,13 @@ async function benchMode(
 ): Promise<ModeResult> {
   const cpuProf = (pass: string): string | null =>
     options.cpuProfDir === null ? null : join(resolve(options.cpuProfDir), `bridge-${mode}-${pass}`);
-  let sut = await startBridgeUnderTest(mode, command, cpuProf('throughput'), options.bridgeEnv);
+  let sut = await startBridgeUnderTest(
+    mode,
+    command,
+    cpuProf('throughput'),
+    options.bridgeEnv,
+    options.redisArgs,
+  );
   let throughput: LoadSummary;
   let endToEnd: ModeResult['endToEnd'];
   let peakRssBytes: number;
@@ -252,9 +259,10 @@ async function benchMode(
     await sut.stop();
   }
 
-  sut = await startBridgeUnderTest(mode, command, cpuProf('latency'), options.bridgeEnv);
+  sut = await startBridgeUnderTest(mode, command, cpuProf('latency'), options.bridgeEnv, options.redisArgs);
   let pacedLoad: LoadSummary;
   let pacedPeakRssBytes: number;
+  let pacedAofRewrites: number | null;
   try {
     log(`bridge, ${mode} mode: warm-up`);
     await warmUp(sut.bridge.url, warm, options, true);
@@ -270,6 +278,11 @@ async function benchMode(
       ),
     );
     pacedPeakRssBytes = rss.stop();
+    // Redis forks to rewrite its append-only file once it has grown enough; on a machine it shares, the
+    // child competes for the same cores, which shows in the latency of that pass.
+    pacedAofRewrites = sut.redis
+      ? Number((await redisInfo(sut.redis.port, 'persistence')).aof_rewrites ?? 0)
+      : null;
   } finally {
     await sut.stop();
   }
@@ -287,6 +300,7 @@ async function benchMode(
     redisMemory: memory,
     paced: pacedLoad,
     pacedPeakRssBytes,
+    pacedAofRewrites,
   };
 }
 
