@@ -97,7 +97,6 @@ interface Storage {
   readonly intake: Intake;
   /** Production mode queues checked webhook bodies as written; workers read them into events. */
   readonly rawIntake?: RawDeliveryIntake;
-
   readonly metrics: PromMetrics;
   /** Fields for the start log line. */
   readonly started: Record<string, unknown>;
