@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { ownedTempDir } from './owned-dirs.js';
 import { freePort } from './redis-server.js';
 
 /**
@@ -54,40 +53,9 @@ async function waitReady(url: string, child: ChildProcess, log: () => string, ti
   throw new Error(`${url} was not ready within ${timeoutMs} ms:\n${log()}`);
 }
 
-const OWNER_FILE = 'owner.pid';
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/**
- * vitest may end a test file's process with SIGTERM, which skips exit handlers: the daemon dies with
- * it (setpriv) but its directory stays. Directories whose test process is gone are removed here.
- */
-function removeOrphanDirs(prefix: string): void {
-  for (const name of readdirSync(tmpdir())) {
-    if (!name.startsWith(prefix)) continue;
-    const dir = join(tmpdir(), name);
-    let owner = Number.NaN;
-    try {
-      owner = Number(readFileSync(join(dir, OWNER_FILE), 'utf8'));
-    } catch {
-      continue;
-    }
-    if (Number.isInteger(owner) && !alive(owner)) rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 export async function startHttpDaemon(spec: HttpDaemonSpec): Promise<HttpDaemon> {
   const prefix = `ib-${spec.name}-`;
-  removeOrphanDirs(prefix);
-  const dir = spec.dir ?? mkdtempSync(join(tmpdir(), prefix));
-  writeFileSync(join(dir, OWNER_FILE), String(process.pid));
+  const dir = ownedTempDir(prefix, spec.dir);
   const port = spec.port ?? (await freePort());
   const args = spec.args(port, dir);
   const child = DIES_WITH_PARENT

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ownedTempDir } from './owned-dirs.js';
 
 export interface RedisServerOptions {
   /** `always` fsyncs the append-only file before each answer; `everysec` once a second. */
@@ -72,39 +72,8 @@ async function waitForPong(port: number, child: ChildProcess, timeoutMs = 10_000
 }
 
 const DIR_PREFIX = 'ib-redis-';
-const OWNER_FILE = 'owner.pid';
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/**
- * vitest ends a test file's process with SIGTERM, which skips exit handlers: the server dies with it
- * (setpriv) but its directory stays. Directories whose test process is gone are removed here.
- */
-function removeOrphanDirs(): void {
-  for (const name of readdirSync(tmpdir())) {
-    if (!name.startsWith(DIR_PREFIX)) continue;
-    const dir = join(tmpdir(), name);
-    let owner = Number.NaN;
-    try {
-      owner = Number(readFileSync(join(dir, OWNER_FILE), 'utf8'));
-    } catch {
-      continue;
-    }
-    if (Number.isInteger(owner) && !alive(owner)) rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
-  removeOrphanDirs();
-  const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
-  writeFileSync(join(dir, OWNER_FILE), String(process.pid));
+  const dir = ownedTempDir(DIR_PREFIX);
   const port = await freePort();
   let child: ChildProcess | null = null;
   // A test file's process may end without calling remove(): take the server and its directory along.
