@@ -1,33 +1,43 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryRateLoad, PACE, shouldHold } from '../../src/adapters/queue/intake-pacer.js';
+import {
+  deliveryRateLoad,
+  PACE,
+  PACE_START,
+  type PaceState,
+  paceLoad,
+  paceStep,
+  shouldHold,
+} from '../../src/adapters/queue/intake-pacer.js';
 
 /**
- * Steps the hold decision as the main thread does every `stepMs`: `load(t)` is how busy it was over
- * the last step. Returns the spans (start, end, held) the threads spent holding and running.
+ * Steps the pacer as the main thread does every `PACE.everyMs`: `load(t)` is how busy it was over
+ * the last step. Returns the spans (start, end, held) the workers spent holding and running.
  */
 function simulate(
   load: (t: number) => number,
   totalMs: number,
-  stepMs = 50,
 ): { held: boolean; from: number; to: number }[] {
   const spans: { held: boolean; from: number; to: number }[] = [];
-  let held = false;
-  let since = 0;
-  for (let t = stepMs; t <= totalMs; t += stepMs) {
-    const hold = shouldHold(held, t - since, load(t));
-    if (hold !== held) {
-      spans.push({ held, from: since, to: t });
-      held = hold;
-      since = t;
-    }
+  let state: PaceState = PACE_START;
+  for (let t = PACE.everyMs; t <= totalMs; t += PACE.everyMs) {
+    const next = paceStep(state, load(t), t);
+    if (next.held !== state.held) spans.push({ held: state.held, from: state.since, to: t });
+    state = next;
   }
-  spans.push({ held, from: since, to: totalMs });
+  spans.push({ held: state.held, from: state.since, to: totalMs });
   return spans;
 }
 
 describe('the pace of the ingest threads', () => {
   it('holds above busyAbove and lets go below idleBelow, within bounded spans', () => {
-    expect(PACE).toMatchObject({ busyAbove: 0.5, idleBelow: 0.3, maxHoldMs: 5_000, minRunMs: 1_000 });
+    expect(PACE).toMatchObject({
+      everyMs: 10,
+      busyAbove: 0.5,
+      idleBelow: 0.3,
+      quietMs: 100,
+      maxHoldMs: 5_000,
+      minRunMs: 1_000,
+    });
     expect(PACE.idleBelow).toBeLessThan(PACE.busyAbove);
   });
 
@@ -83,14 +93,40 @@ describe('the pace of the ingest threads', () => {
     expect(heldMs).toBeGreaterThan(20_000 / 2);
   });
 
-  it('lets go at the first step the load falls below idleBelow', () => {
+  it('lets go once the load stayed below idleBelow for quietMs', () => {
     const spans = simulate((t) => (t <= 3_000 ? 0.9 : t <= 4_000 ? 0.4 : 0.1), 8_000);
     expect(spans).toEqual([
       { held: false, from: 0, to: 1_000 },
-      // Held from 1 s; a load between the thresholds keeps the hold; let go at the first idle step.
-      { held: true, from: 1_000, to: 4_050 },
-      { held: false, from: 4_050, to: 8_000 },
+      // Held from 1 s; a load between the thresholds keeps the hold; from 4 s on it is idle, and the
+      // mean of the last 100 ms falls below idleBelow at 4.04 s ((0.4 × 6 + 0.1 × 4) / 10 = 0.28).
+      { held: true, from: 1_000, to: 4_040 },
+      { held: false, from: 4_040, to: 8_000 },
     ]);
+  });
+
+  it('holds at the first busy sample of a storm that begins after a quiet spell', () => {
+    // Idle for 2 s, then 1,000 deliveries/s against a full rate of 400/s: a load of 2.5.
+    const spans = simulate((t) => (t <= 2_000 ? 0 : 2.5), 4_000);
+    expect(spans).toEqual([
+      { held: false, from: 0, to: 2_010 },
+      { held: true, from: 2_010, to: 4_000 },
+    ]);
+  });
+
+  it('is not let go by a gap of a few samples in the middle of a storm', () => {
+    // Busy from 2 s, with 30 ms without a delivery at 2.5 s: a sender's pause, a GC.
+    const gap = (t: number) => t > 2_500 && t <= 2_530;
+    const spans = simulate((t) => (t <= 2_000 || gap(t) ? 0 : 2.5), 4_000);
+    expect(spans.filter((s) => s.held)).toEqual([{ held: true, from: 2_010, to: 4_000 }]);
+  });
+
+  it('goes by the last sample while running and the mean of the last quietMs while holding', () => {
+    expect(paceLoad(false, [])).toBe(0);
+    expect(paceLoad(false, [0.1, 0.9])).toBe(0.9);
+    // Not yet quietMs of samples since the hold began: counted fully busy, whatever they say.
+    expect(paceLoad(true, Array(9).fill(0))).toBe(1);
+    expect(paceLoad(true, [...Array(5).fill(1), ...Array(10).fill(0.2)])).toBeCloseTo(0.2, 10);
+    expect(paceLoad(true, [0.5, 0.5, 0.5, 0.5, 0.5, 0, 0, 0, 0, 0])).toBeCloseTo(0.25, 10);
   });
 
   it('never holds while the load stays between the two thresholds', () => {

@@ -33,7 +33,10 @@ export interface DeliveryWorker {
 }
 
 export interface PacedDeliveryWorker extends DeliveryWorker {
-  /** Takes no new job until `resume` (running ones finish). */
+  /**
+   * Takes no new job until `resume`: jobs already fetched but not begun wait for it, those under way
+   * finish.
+   */
   hold(): void;
   resume(): void;
 }
@@ -44,9 +47,16 @@ export interface PacedDeliveryWorker extends DeliveryWorker {
  */
 export function startDeliveryWorker(options: DeliveryWorkerOptions): PacedDeliveryWorker {
   const { execute, metrics, logger } = options;
+  // While held, a job the worker had already fetched waits here before it reads its body.
+  let held: { readonly until: Promise<void>; readonly release: () => void } | null = null;
+  const letGo = (): void => {
+    held?.release();
+    held = null;
+  };
   const worker = new Worker<DeliveryJobData>(
     QUEUE_NAMES.deliveries,
     async (job) => {
+      if (held) await held.until;
       const ref = readDeliveryJob(job.name, job.data);
       const started = performance.now();
       let outcome: 'completed' | 'failed' = 'failed';
@@ -96,12 +106,21 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): PacedDelive
 
   return {
     hold() {
+      if (!held) {
+        let release = (): void => undefined;
+        const until = new Promise<void>((r) => {
+          release = r;
+        });
+        held = { until, release };
+      }
       void worker.pause(true);
     },
     resume() {
+      letGo();
       void worker.resume();
     },
     async close(timeoutMs) {
+      letGo();
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<true>((r) => {
         timer = setTimeout(() => r(true), timeoutMs);

@@ -2,28 +2,75 @@ import { performance } from 'node:perf_hooks';
 
 /**
  * Intake first: while the senders keep the bridge busy (a load above `busyAbove`), the delivery workers
- * take no new delivery, so the CPU and Redis go to answering them; once the load is below `idleBelow`
- * they take deliveries again. A storm is answered
- * first and worked off right after. So that a flood that never stops cannot hold the work back for
- * good, a hold lasts at most `maxHoldMs`, and is followed by at least `minRunMs` of work.
+ * take no new delivery, and deliveries they have fetched but not begun wait, so the CPU and Redis go
+ * to answering the senders; once the load stayed below `idleBelow` for `quietMs` they take deliveries
+ * again. A storm is answered first and worked off right after. The load is sampled every `everyMs`,
+ * and one busy sample is enough to hold: a storm that begins finds the workers held within a few
+ * milliseconds, not after the deliveries they took in its first moments. So that a flood that never
+ * stops cannot hold the work back for good, a hold lasts at most `maxHoldMs`, and is followed by at
+ * least `minRunMs` of work.
  */
 export interface Pace {
   readonly everyMs: number;
   readonly busyAbove: number;
   readonly idleBelow: number;
+  readonly quietMs: number;
   readonly maxHoldMs: number;
   readonly minRunMs: number;
 }
 
-export const PACE: Pace = { everyMs: 50, busyAbove: 0.5, idleBelow: 0.3, maxHoldMs: 5_000, minRunMs: 1_000 };
+export const PACE: Pace = {
+  everyMs: 10,
+  busyAbove: 0.5,
+  idleBelow: 0.3,
+  quietMs: 100,
+  maxHoldMs: 5_000,
+  minRunMs: 1_000,
+};
 
 /**
  * Whether the workers should hold off new deliveries now, given whether they do, for how long they
- * have (or have not), and the senders' load over the last interval (0..1).
+ * have (or have not), and the senders' load (0..1): over the last sample while running, over the
+ * last `quietMs` while holding.
  */
 export function shouldHold(held: boolean, forMs: number, load: number, pace: Pace = PACE): boolean {
   if (held) return !(load < pace.idleBelow || forMs >= pace.maxHoldMs);
   return load > pace.busyAbove && forMs >= pace.minRunMs;
+}
+
+/**
+ * The load the decision looks at, from the samples taken since the workers last began or stopped
+ * holding: the latest while running, so that a storm holds them at once; while holding, the mean of
+ * the last `quietMs` of samples, and fully busy (1) until the hold has lasted that long, so that
+ * neither a short gap between deliveries nor the quiet before the storm lets them go in its middle.
+ */
+export function paceLoad(held: boolean, sinceChange: readonly number[], pace: Pace = PACE): number {
+  if (!held) return sinceChange.at(-1) ?? 0;
+  const n = Math.max(1, Math.round(pace.quietMs / pace.everyMs));
+  if (sinceChange.length < n) return 1;
+  return sinceChange.slice(-n).reduce((sum, l) => sum + l, 0) / n;
+}
+
+/** Where the pacer stands: holding or not, since when (ms), and the load samples taken since then. */
+export interface PaceState {
+  readonly held: boolean;
+  readonly since: number;
+  readonly samples: readonly number[];
+}
+
+export const PACE_START: PaceState = { held: false, since: 0, samples: [] };
+
+/** One sample of the load taken at `now` (ms): the pacer's next state. */
+export function paceStep(state: PaceState, load: number, now: number, pace: Pace = PACE): PaceState {
+  const keep = Math.max(1, Math.round(pace.quietMs / pace.everyMs));
+  const samples = [...state.samples.slice(Math.max(0, state.samples.length - keep + 1)), load];
+  const held = shouldHold(state.held, now - state.since, paceLoad(state.held, samples, pace), pace);
+  return held === state.held ? { ...state, samples } : { held, since: now, samples: [] };
+}
+
+export interface IntakePacer {
+  held(): boolean;
+  stop(): void;
 }
 
 /** Samples the load every `pace.everyMs` and tells `hold(true|false)` when the decision changes. */
@@ -31,18 +78,16 @@ export function startIntakePacer(
   load: () => number,
   hold: (hold: boolean) => void,
   pace: Pace = PACE,
-): { held(): boolean; stop(): void } {
-  let held = false;
-  let since = Date.now();
+): IntakePacer {
+  let state: PaceState = { ...PACE_START, since: Date.now() };
   const timer = setInterval(() => {
-    const next = shouldHold(held, Date.now() - since, load(), pace);
-    if (next === held) return;
-    held = next;
-    since = Date.now();
-    hold(next);
+    const next = paceStep(state, load(), Date.now(), pace);
+    const changed = next.held !== state.held;
+    state = next;
+    if (changed) hold(next.held);
   }, pace.everyMs);
   timer.unref();
-  return { held: () => held, stop: () => clearInterval(timer) };
+  return { held: () => state.held, stop: () => clearInterval(timer) };
 }
 
 /**
