@@ -37,8 +37,8 @@ import { RedisStore } from './adapters/redis/redis-store.js';
 import { loadRules, RulesError } from './adapters/rules/rules-loader.js';
 import { PERIODIC_JOBS, startBullmqPeriodic } from './adapters/schedule/bullmq-periodic.js';
 import { type Periodic, startInProcessPeriodic } from './adapters/schedule/in-process-periodic.js';
-import { decodeWebhookBody } from './adapters/sources/webhook-sources.js';
-import { EmbeddedIntake } from './adapters/store/embedded-intake.js';
+import { decodeWebhookBody, decodeWebhookPayload } from './adapters/sources/webhook-sources.js';
+import { EmbeddedIntake, type JournalRecord } from './adapters/store/embedded-intake.js';
 import { FileJournal } from './adapters/store/file-journal.js';
 import { type MemorySnapshot, MemoryStore } from './adapters/store/memory-store.js';
 import { BullmqTrackerQueue } from './adapters/tracker/bullmq-tracker-queue.js';
@@ -48,7 +48,7 @@ import { RedisLocks } from './adapters/tracker/redis-locks.js';
 import { createExecutor } from './app/commands.js';
 import { loggingEffectSink, silentEffectSink } from './app/logging-effect-sink.js';
 import { notifyEffectSink } from './app/notify-sink.js';
-import type { Clock, Command, EffectSink, IncidentStore, Intake, Logger, Metrics } from './app/ports.js';
+import type { Clock, EffectSink, IncidentStore, Intake, Logger, Metrics } from './app/ports.js';
 import type { ProblemStore } from './app/problem-ports.js';
 import { syncProblem } from './app/problem-sync.js';
 import { serviceMetricsSink } from './app/service-metrics-sink.js';
@@ -352,16 +352,27 @@ async function embeddedStorage(
     logger,
     effects: silentEffectSink,
   });
-  const journal = new FileJournal<MemorySnapshot, Command>(join(resolve(config.DATA_DIR), 'journal'), logger);
+  const journal = new FileJournal<MemorySnapshot, JournalRecord>(
+    join(resolve(config.DATA_DIR), 'journal'),
+    logger,
+  );
   const intake = new EmbeddedIntake(journal, store, executor, logger, {
     snapshotAfterBytes: config.SNAPSHOT_AFTER_BYTES,
+    decodeBody: decodeWebhookBody,
+    decodePayload: decodeWebhookPayload,
   });
   const replayed = await intake.recover(replay);
+  // Senders first, as in production mode: deliveries wait while webhooks keep the thread busy.
+  const pacer = startIntakePacer(
+    deliveryRateLoad(() => intake.deliveriesTaken(), BUSY_DELIVERIES_PER_SECOND),
+    (hold) => intake.hold(hold),
+  );
   return {
     mode: 'embedded',
     store,
     problems: store,
     intake,
+    rawIntake: intake,
     metrics,
     started: { replayed },
     trackerQueue: (work, jira) => new InProcessTrackerQueue(work, logger, jira.queue),
@@ -369,7 +380,10 @@ async function embeddedStorage(
     catchUpLocks: new InProcessLocks(),
     periodic: (name, everyMs, run) => startInProcessPeriodic({ name, everyMs, run, logger }),
     idle: () => intake.idle(),
-    close: () => intake.close(),
+    close: () => {
+      pacer.stop();
+      return intake.close();
+    },
   };
 }
 

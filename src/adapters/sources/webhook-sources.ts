@@ -5,8 +5,12 @@ import { zabbixSource } from './zabbix-source.js';
 
 const decode = <P>(src: WebhookSource<P>, json: unknown): AlertEvent[] => src.map(src.schema.parse(json));
 
+/** Reads a parsed webhook payload into events, as the webhook would have; throws on one that does not fit. */
+export function decodeWebhookPayload(source: Source, json: unknown): AlertEvent[] {
+  return source === 'alertmanager' ? decode(alertmanagerSource, json) : decode(zabbixSource, json);
+}
+
 /** Reads a queued webhook body into events, as the webhook would have; throws on a body that does not fit. */
 export function decodeWebhookBody(source: Source, body: string): AlertEvent[] {
-  const json: unknown = JSON.parse(body);
-  return source === 'alertmanager' ? decode(alertmanagerSource, json) : decode(zabbixSource, json);
+  return decodeWebhookPayload(source, JSON.parse(body));
 }

@@ -1,24 +1,58 @@
 import type { Executor } from '../../app/commands.js';
 import type { Command, CommandResult, Intake, Logger } from '../../app/ports.js';
+import type { AlertEvent, Source } from '../../domain/model.js';
+import type { RawDelivery, RawDeliveryIntake } from '../http/webhook-route.js';
 import type { FileJournal } from './file-journal.js';
 import type { MemorySnapshot, MemoryStore } from './memory-store.js';
 
 export interface EmbeddedOptions {
   /** Take a snapshot and start a new journal segment once the current one is this big. */
   readonly snapshotAfterBytes: number;
+  /** Reads a webhook body as the sender wrote it into events (the webhook checked it already). */
+  readonly decodeBody: (source: Source, body: string) => readonly AlertEvent[];
+  /** The same, from the body as the journal gives it back on recovery: parsed. */
+  readonly decodePayload: (source: Source, payload: unknown) => readonly AlertEvent[];
+}
+
+/** A webhook delivery as journaled: the body itself is the record's `payload`, written as received. */
+export interface DeliveryRecord {
+  readonly type: 'delivery';
+  readonly source: Source;
+  readonly receivedAt: string;
+  /** Present when read back from the journal. */
+  readonly payload?: unknown;
+}
+
+export type JournalRecord = Command | DeliveryRecord;
+
+interface Pending {
+  readonly written: Promise<void>;
+  readonly seq: number;
+  /** A command someone waits on (from the API): it is not held back for the senders. */
+  readonly awaited: boolean;
+  readonly run: () => Promise<CommandResult>;
+  readonly settle: { ok(r: CommandResult): void; fail(e: unknown): void };
 }
 
 /**
  * The embedded default: every command is journaled to disk, then carried out in-process, one after
  * another in journal order, so that replaying the journal after a crash gives the very same state.
+ * A webhook delivery is journaled as the sender wrote it and read into events only when its turn
+ * comes. While `hold` says the senders keep the bridge busy, deliveries wait (on disk, and as their
+ * bodies in memory) so that answering the senders gets the CPU; a command from the API is not held.
  */
-export class EmbeddedIntake implements Intake {
-  private chain: Promise<unknown> = Promise.resolve();
+export class EmbeddedIntake implements Intake, RawDeliveryIntake {
+  private readonly pending: Pending[] = [];
+  private draining: Promise<void> | null = null;
   private executedSeq = 0;
   private snapshotting = false;
+  private deliveries = 0;
+  private held: { readonly until: Promise<void>; readonly release: () => void } | null = null;
+  /** Set while the drain waits out a hold: a command someone waits on ends the wait. */
+  private wake: (() => void) | null = null;
 
   constructor(
-    private readonly journal: FileJournal<MemorySnapshot, Command>,
+    private readonly journal: FileJournal<MemorySnapshot, JournalRecord>,
     private readonly store: MemoryStore,
     private readonly execute: Executor,
     private readonly logger: Logger,
@@ -29,7 +63,22 @@ export class EmbeddedIntake implements Intake {
   async recover(replay: Executor): Promise<number> {
     const { snapshot, records } = await this.journal.load();
     if (snapshot) this.store.restore(snapshot);
-    for (const command of records) await replay(command);
+    for (const record of records) {
+      if (record.type !== 'delivery') {
+        await replay(record);
+        continue;
+      }
+      const { source, receivedAt, payload } = record;
+      let events: readonly AlertEvent[];
+      try {
+        events = this.options.decodePayload(source, payload);
+      } catch (e) {
+        // Checked when it came in; only a rule of a newer schema could refuse it now.
+        this.logger.error('journaled delivery no longer readable, skipped', { source, error: String(e) });
+        continue;
+      }
+      await replay({ type: 'ingest', delivery: { source, receivedAt, events } });
+    }
     this.executedSeq = this.journal.lastSeq;
     if (records.length > 0) await this.journal.snapshot(this.store.snapshot(), this.executedSeq);
     return records.length;
@@ -37,31 +86,100 @@ export class EmbeddedIntake implements Intake {
 
   /**
    * Journals the command; once it is on disk, a delivery is answered (the sender is not kept waiting
-   * for its processing), while commands from the API wait for their result. Commands are carried out
-   * one at a time in journal order, each in its own turn of the event loop so that webhooks keep being
-   * answered during a storm.
+   * for its processing), while commands from the API wait for their result.
    */
   submit(command: Command): Promise<CommandResult> {
     const written = this.journal.append(command);
+    const result = this.enqueue(written, command.type !== 'ingest', () => this.execute(command));
+    if (command.type !== 'ingest') return result;
+    result.catch(() => undefined);
+    return written.then(() => ({ type: 'queued' }));
+  }
+
+  /** Journals a checked webhook body as it is; resolves once it is on disk. */
+  submitRaw(delivery: RawDelivery): Promise<void> {
+    const { source, receivedAt, body } = delivery;
+    this.deliveries++;
+    const record: DeliveryRecord = { type: 'delivery', source, receivedAt };
+    const written = this.journal.append(record, body);
+    this.enqueue(written, false, () =>
+      this.execute({
+        type: 'ingest',
+        delivery: { source, receivedAt, events: this.options.decodeBody(source, body.toString('utf8')) },
+      }),
+    ).catch(() => undefined);
+    return written;
+  }
+
+  /** Webhook deliveries taken so far (a counter, for pacing). */
+  deliveriesTaken(): number {
+    return this.deliveries;
+  }
+
+  /** Holds deliveries back (true) or lets them go (false); commands from the API still run. */
+  hold(hold: boolean): void {
+    if (hold && !this.held) {
+      let release = (): void => undefined;
+      const until = new Promise<void>((r) => {
+        release = r;
+      });
+      this.held = { until, release };
+    } else if (!hold && this.held) {
+      this.held.release();
+      this.held = null;
+    }
+  }
+
+  private enqueue(
+    written: Promise<void>,
+    awaited: boolean,
+    run: () => Promise<CommandResult>,
+  ): Promise<CommandResult> {
     const seq = this.journal.lastSeq;
-    const run = this.chain.then(
-      () => written,
-      () => written,
-    );
-    const result = run.then(async () => {
+    return new Promise<CommandResult>((ok, fail) => {
+      this.pending.push({ written, seq, awaited, run, settle: { ok, fail } });
+      if (awaited) this.wake?.();
+      this.draining ??= this.drain();
+    });
+  }
+
+  /**
+   * Carries the pending commands out one at a time, in journal order, each in its own turn of the
+   * event loop. It says it is done in the same turn as it finds nothing left, so that a command
+   * submitted right after starts the next drain rather than wait on this one.
+   */
+  private async drain(): Promise<void> {
+    for (let next = this.pending[0]; next !== undefined; next = this.pending[0]) {
+      try {
+        await next.written;
+      } catch (e) {
+        // Not on disk: not carried out either (the sender got a 503 and sends it again).
+        this.pending.shift();
+        next.settle.fail(e);
+        continue;
+      }
+      while (this.held && !this.pending.some((p) => p.awaited)) {
+        const { until } = this.held;
+        await new Promise<void>((go) => {
+          this.wake = go;
+          void until.then(go);
+        });
+        this.wake = null;
+      }
       await new Promise((r) => setImmediate(r));
-      const r = await this.execute(command);
-      this.executedSeq = seq;
-      this.maybeSnapshot();
-      return r;
-    });
-    this.chain = result.catch((e: unknown) => {
-      // Journaled but not carried out: a bug, since the decisions are pure. The next start replays it.
-      if (command.type === 'ingest')
-        this.logger.error('journaled command failed', { type: command.type, error: String(e) });
-    });
-    if (command.type === 'ingest') return written.then(() => ({ type: 'queued' }));
-    return result;
+      this.pending.shift();
+      try {
+        const result = await next.run();
+        this.executedSeq = next.seq;
+        this.maybeSnapshot();
+        next.settle.ok(result);
+      } catch (e) {
+        // Journaled but not carried out: a bug, since the decisions are pure. The next start replays it.
+        if (!next.awaited) this.logger.error('journaled command failed', { error: String(e) });
+        next.settle.fail(e);
+      }
+    }
+    this.draining = null;
   }
 
   private maybeSnapshot(): void {
@@ -82,13 +200,16 @@ export class EmbeddedIntake implements Intake {
     return this.journal.healthy;
   }
 
-  /** Waits until every command submitted so far has been carried out. */
+  /** Waits until every command submitted so far has been carried out (a hold is let go first). */
   async idle(): Promise<void> {
-    await this.chain;
+    while (this.draining) {
+      this.hold(false);
+      await this.draining;
+    }
   }
 
   async close(): Promise<void> {
-    await this.chain;
+    await this.idle();
     await this.journal.close();
   }
 }

@@ -14,6 +14,14 @@ export interface LoadedJournal<S, R> {
   readonly records: R[];
 }
 
+/** `json` with its line breaks (whitespace between tokens in JSON) turned into spaces; copied only if it has any. */
+function oneLine(json: Buffer): Buffer {
+  if (json.indexOf(0x0a) === -1 && json.indexOf(0x0d) === -1) return json;
+  const copy = Buffer.from(json);
+  for (let i = 0; i < copy.length; i++) if (copy[i] === 0x0a || copy[i] === 0x0d) copy[i] = 0x20;
+  return copy;
+}
+
 const SEGMENT = /^journal-(\d{12})\.ndjson$/;
 const segmentName = (firstSeq: number): string => `journal-${String(firstSeq).padStart(12, '0')}.ndjson`;
 
@@ -26,7 +34,7 @@ const segmentName = (firstSeq: number): string => `journal-${String(firstSeq).pa
 export class FileJournal<S, R> {
   private handle: FileHandle | null = null;
   private seq = 0;
-  private pending: string[] = [];
+  private pending: (string | Buffer)[] = [];
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | null = null;
   private broken: unknown = null;
@@ -110,11 +118,19 @@ export class FileJournal<S, R> {
     if (!this.segments.includes(firstSeq)) this.segments.push(firstSeq);
   }
 
-  /** Resolves once the record is flushed to disk; records keep the order of the calls. */
-  append(record: R): Promise<void> {
+  /**
+   * Resolves once the record is flushed to disk; records keep the order of the calls. `json`, when
+   * given, is a JSON text already checked (a webhook body as the sender wrote it): it is written into
+   * the record as its `payload` field as it is, without being parsed and serialised again, and the
+   * record reads back with it parsed. Its line breaks can only be whitespace between tokens (JSON
+   * has none inside strings), so they become spaces and the record stays on one line.
+   */
+  append(record: R, json?: Buffer): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
     this.seq += 1;
-    this.pending.push(`${JSON.stringify({ seq: this.seq, rec: record })}\n`);
+    const line = JSON.stringify({ seq: this.seq, rec: record });
+    if (json === undefined) this.pending.push(`${line}\n`);
+    else this.pending.push(`${line.slice(0, -2)},"payload":`, oneLine(json), '}}\n');
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.flushing) this.flushing = this.flushLoop();
     return done;
@@ -141,13 +157,13 @@ export class FileJournal<S, R> {
       this.pending = [];
       this.waiters = [];
       try {
-        const data = lines.join('');
+        const data = Buffer.concat(lines.map((l) => (typeof l === 'string' ? Buffer.from(l) : l)));
         await this.serial(async () => {
           const handle = this.handle;
           if (!handle) throw new Error('journal is not open');
           await handle.write(data);
           await handle.datasync();
-          this.bytesInSegment += Buffer.byteLength(data);
+          this.bytesInSegment += data.length;
         });
         for (const w of waiters) w.resolve();
       } catch (e) {
