@@ -65,13 +65,17 @@ describe('the embedded journal takes webhook bodies as they were sent', () => {
     const journal = new FileJournal<MemorySnapshot, JournalRecord>(dir, quiet);
     await journal.load();
     const ack: Command = { type: 'ack', incidentId: 'INC-1', by: 'ana', at: '2026-11-23T01:00:00.000Z' };
-    await Promise.all([
-      journal.append(
+    const [place] = await Promise.all([
+      journal.appendPayload(
         { type: 'delivery', source: 'alertmanager', receivedAt: '2026-11-23T01:00:00.000Z' },
         body,
       ),
       journal.append(ack),
     ]);
+    // Read back from disk as written: the same JSON, on one line.
+    const back = await journal.readPayload(place);
+    expect(back.includes('\n')).toBe(false);
+    expect(JSON.parse(back.toString('utf8'))).toEqual(JSON.parse(body.toString('utf8')));
     await journal.close();
 
     const lines = journalLines(dir);
@@ -90,6 +94,27 @@ describe('the embedded journal takes webhook bodies as they were sent', () => {
       },
       ack,
     ]);
+  });
+
+  it('reads a payload back from its segment after a snapshot started a new one', async () => {
+    const dir = journalDir();
+    const body = captured('01-firing-single');
+    const journal = new FileJournal<MemorySnapshot, JournalRecord>(dir, quiet);
+    await journal.load();
+    const record = {
+      type: 'delivery',
+      source: 'alertmanager',
+      receivedAt: '2026-11-23T01:00:00.000Z',
+    } as const;
+    const first = await journal.appendPayload(record, body);
+    // A snapshot of the state before that record: the record is not carried out yet, its segment stays.
+    await journal.snapshot(new MemoryStore().snapshot(), 0);
+    const second = await journal.appendPayload(record, captured('03-resolved-single'));
+    expect(second.segment).not.toBe(first.segment);
+    expect(JSON.parse((await journal.readPayload(first)).toString('utf8'))).toEqual(
+      JSON.parse(body.toString('utf8')),
+    );
+    await journal.close();
   });
 
   it('replays a journaled body into the same events the webhook would have given', async () => {

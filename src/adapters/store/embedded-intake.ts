@@ -37,9 +37,9 @@ interface Pending {
 /**
  * The embedded default: every command is journaled to disk, then carried out in-process, one after
  * another in journal order, so that replaying the journal after a crash gives the very same state.
- * A webhook delivery is journaled as the sender wrote it and read into events only when its turn
- * comes. While `hold` says the senders keep the bridge busy, deliveries wait (on disk, and as their
- * bodies in memory) so that answering the senders gets the CPU; a command from the API is not held.
+ * A webhook delivery is journaled as the sender wrote it and read back into events only when its
+ * turn comes. While `hold` says the senders keep the bridge busy, deliveries wait (on disk) so that
+ * answering the senders gets the CPU; a command from the API is not held.
  */
 export class EmbeddedIntake implements Intake, RawDeliveryIntake {
   private readonly pending: Pending[] = [];
@@ -96,18 +96,21 @@ export class EmbeddedIntake implements Intake, RawDeliveryIntake {
     return written.then(() => ({ type: 'queued' }));
   }
 
-  /** Journals a checked webhook body as it is; resolves once it is on disk. */
+  /**
+   * Journals a checked webhook body as it is; resolves once it is on disk. Until its turn comes the
+   * body waits there, not in memory: it is read back from the journal then.
+   */
   submitRaw(delivery: RawDelivery): Promise<void> {
     const { source, receivedAt, body } = delivery;
     this.deliveries++;
     const record: DeliveryRecord = { type: 'delivery', source, receivedAt };
-    const written = this.journal.append(record, body);
-    this.enqueue(written, false, () =>
-      this.execute({
-        type: 'ingest',
-        delivery: { source, receivedAt, events: this.options.decodeBody(source, body.toString('utf8')) },
-      }),
-    ).catch(() => undefined);
+    const placed = this.journal.appendPayload(record, body);
+    const written = placed.then(() => undefined);
+    this.enqueue(written, false, async () => {
+      const payload = await this.journal.readPayload(await placed);
+      const events = this.options.decodeBody(source, payload.toString('utf8'));
+      return this.execute({ type: 'ingest', delivery: { source, receivedAt, events } });
+    }).catch(() => undefined);
     return written;
   }
 

@@ -8,6 +8,20 @@ interface Waiter {
   reject: (e: unknown) => void;
 }
 
+/** Where a record's payload lies on disk: its segment (by first sequence number), offset and length. */
+export interface PayloadPlace {
+  readonly segment: number;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** A record waiting to be written: its line in parts, the part that is its payload if any. */
+interface PendingLine {
+  readonly parts: readonly (string | Buffer)[];
+  readonly payloadPart?: number;
+  readonly placed?: (place: PayloadPlace) => void;
+}
+
 export interface LoadedJournal<S, R> {
   readonly snapshot: S | null;
   /** Records written after the snapshot, in the order they were appended. */
@@ -34,7 +48,9 @@ const segmentName = (firstSeq: number): string => `journal-${String(firstSeq).pa
 export class FileJournal<S, R> {
   private handle: FileHandle | null = null;
   private seq = 0;
-  private pending: (string | Buffer)[] = [];
+  private pending: PendingLine[] = [];
+  /** The first sequence number of the segment being written. */
+  private segment = 0;
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | null = null;
   private broken: unknown = null;
@@ -114,23 +130,53 @@ export class FileJournal<S, R> {
   private async openSegment(firstSeq: number): Promise<void> {
     await this.handle?.close();
     this.handle = await open(join(this.dir, segmentName(firstSeq)), 'a');
+    this.segment = firstSeq;
     this.bytesInSegment = (await this.handle.stat()).size;
     if (!this.segments.includes(firstSeq)) this.segments.push(firstSeq);
   }
 
+  /** Resolves once the record is flushed to disk; records keep the order of the calls. */
+  append(record: R): Promise<void> {
+    return this.enqueue({ parts: [`${JSON.stringify({ seq: this.seq + 1, rec: record })}\n`] });
+  }
+
   /**
-   * Resolves once the record is flushed to disk; records keep the order of the calls. `json`, when
-   * given, is a JSON text already checked (a webhook body as the sender wrote it): it is written into
-   * the record as its `payload` field as it is, without being parsed and serialised again, and the
-   * record reads back with it parsed. Its line breaks can only be whitespace between tokens (JSON
-   * has none inside strings), so they become spaces and the record stays on one line.
+   * Appends `record` (an object with at least one field) with `json` as its `payload` field: a JSON
+   * text already checked (a webhook body as the sender wrote it), written as it is rather than parsed
+   * and serialised again; `load` gives the record back with it parsed. Its line breaks can only be
+   * whitespace between tokens (JSON has none inside strings), so they become spaces and the record
+   * stays on one line. Resolves once on disk, with where the payload lies for `readPayload`: so the
+   * caller need not keep it in memory meanwhile.
    */
-  append(record: R, json?: Buffer): Promise<void> {
+  appendPayload(record: R, json: Buffer): Promise<PayloadPlace> {
+    const line = JSON.stringify({ seq: this.seq + 1, rec: record });
+    let place: PayloadPlace | null = null;
+    return this.enqueue({
+      parts: [`${line.slice(0, -2)},"payload":`, oneLine(json), '}}\n'],
+      payloadPart: 1,
+      placed: (p) => {
+        place = p;
+      },
+    }).then(() => place as PayloadPlace);
+  }
+
+  /** The payload written by `appendPayload`, read back from its segment. */
+  async readPayload(place: PayloadPlace): Promise<Buffer> {
+    const fh = await open(join(this.dir, segmentName(place.segment)), 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(place.length);
+      const { bytesRead } = await fh.read(buffer, 0, place.length, place.offset);
+      if (bytesRead !== place.length) throw new Error(`journal payload cut short at ${place.offset}`);
+      return buffer;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private enqueue(line: PendingLine): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
     this.seq += 1;
-    const line = JSON.stringify({ seq: this.seq, rec: record });
-    if (json === undefined) this.pending.push(`${line}\n`);
-    else this.pending.push(`${line.slice(0, -2)},"payload":`, oneLine(json), '}}\n');
+    this.pending.push(line);
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.flushing) this.flushing = this.flushLoop();
     return done;
@@ -157,13 +203,28 @@ export class FileJournal<S, R> {
       this.pending = [];
       this.waiters = [];
       try {
-        const data = Buffer.concat(lines.map((l) => (typeof l === 'string' ? Buffer.from(l) : l)));
+        const parts: Buffer[] = [];
+        const places: [PendingLine, number, number][] = [];
+        let at = 0;
+        for (const line of lines) {
+          for (const [i, part] of line.parts.entries()) {
+            const bytes = typeof part === 'string' ? Buffer.from(part) : part;
+            if (i === line.payloadPart) places.push([line, at, bytes.length]);
+            parts.push(bytes);
+            at += bytes.length;
+          }
+        }
+        const data = Buffer.concat(parts, at);
         await this.serial(async () => {
           const handle = this.handle;
           if (!handle) throw new Error('journal is not open');
+          const base = this.bytesInSegment;
           await handle.write(data);
           await handle.datasync();
           this.bytesInSegment += data.length;
+          for (const [line, offset, length] of places) {
+            line.placed?.({ segment: this.segment, offset: base + offset, length });
+          }
         });
         for (const w of waiters) w.resolve();
       } catch (e) {
