@@ -141,6 +141,25 @@ describe('the embedded journal takes webhook bodies as they were sent', () => {
     ]);
   });
 
+  it('still replays a journal written before bodies were journaled as sent (mapped events)', async () => {
+    const dir = journalDir();
+    const events = decodeWebhookBody('alertmanager', captured('04-firing-group-3').toString('utf8'));
+    const older: Command = {
+      type: 'ingest',
+      delivery: { source: 'alertmanager', receivedAt: '2026-11-22T23:00:00.000Z', events },
+    };
+    const journal = new FileJournal<MemorySnapshot, JournalRecord>(dir, quiet);
+    await journal.load();
+    await journal.append(older);
+    await journal.close();
+
+    const replayed = recording();
+    const { intake } = intakeOn(dir, recording().run);
+    expect(await intake.recover(replayed.run)).toBe(1);
+    await intake.close();
+    expect(replayed.seen).toEqual([older]);
+  });
+
   it('holds deliveries while the senders are busy, but not a command someone waits on', async () => {
     const dir = journalDir();
     const executed = recording();
