@@ -506,12 +506,11 @@ async function redisStorage(
 
 /**
  * V8 allocates objects straight into the old generation once their allocation site has seen many of
- * them survive a young-generation collection. Under a storm, the bodies parsed by webhooks still
- * waiting on Redis are such survivors for a moment, and V8 then pretenured every later parse: the old
- * generation grew by about the body rate (some 60 MB/s at 1,000 deliveries/s) and each young
- * collection took several times longer. Measured with bench/ on the latency pass: young collections
- * took 130–210 ms of 1.1 s in the runs where this set in, 25–40 ms with pretenuring off. An operator
- * who names the flag in NODE_OPTIONS or on the command line keeps their choice.
+ * them survive a young-generation collection (pretenuring). In some runs of the bench's latency pass
+ * it set in under the storm: the old generation grew by about 10 MB every 100 ms and young
+ * collections took 130–210 ms of the 1.1 s pass; with pretenuring off, 20–40 ms in every run and a
+ * flat old generation. An operator who names the flag in NODE_OPTIONS or on the command line keeps
+ * their choice.
  */
 function tuneV8ForWebhooks(): void {
   const given = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`;
