@@ -10,6 +10,7 @@ import {
   QUEUE_NAMES,
   readDeliveryJob,
 } from './delivery-jobs.js';
+import { Hold } from './intake-pacer.js';
 
 export interface DeliveryWorkerOptions {
   /** Options for the worker's own connections (BullMQ makes two: commands and the blocking fetch). */
@@ -48,15 +49,11 @@ export interface PacedDeliveryWorker extends DeliveryWorker {
 export function startDeliveryWorker(options: DeliveryWorkerOptions): PacedDeliveryWorker {
   const { execute, metrics, logger } = options;
   // While held, a job the worker had already fetched waits here before it reads its body.
-  let held: { readonly until: Promise<void>; readonly release: () => void } | null = null;
-  const letGo = (): void => {
-    held?.release();
-    held = null;
-  };
+  const held = new Hold();
   const worker = new Worker<DeliveryJobData>(
     QUEUE_NAMES.deliveries,
     async (job) => {
-      if (held) await held.until;
+      await held.whileHeld();
       const ref = readDeliveryJob(job.name, job.data);
       const started = performance.now();
       let outcome: 'completed' | 'failed' = 'failed';
@@ -106,21 +103,15 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): PacedDelive
 
   return {
     hold() {
-      if (!held) {
-        let release = (): void => undefined;
-        const until = new Promise<void>((r) => {
-          release = r;
-        });
-        held = { until, release };
-      }
+      held.hold();
       void worker.pause(true);
     },
     resume() {
-      letGo();
+      held.release();
       void worker.resume();
     },
     async close(timeoutMs) {
-      letGo();
+      held.release();
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<true>((r) => {
         timer = setTimeout(() => r(true), timeoutMs);

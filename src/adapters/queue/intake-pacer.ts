@@ -68,6 +68,33 @@ export function paceStep(state: PaceState, load: number, now: number, pace: Pace
   return held === state.held ? { ...state, samples } : { held, since: now, samples: [] };
 }
 
+/**
+ * What a pacer holds back: work that would begin waits on `whileHeld()` (null when nothing is held)
+ * until `release`.
+ */
+export class Hold {
+  private current: { readonly until: Promise<void>; readonly release: () => void } | null = null;
+
+  /** Resolves once the hold is released; null when there is none. */
+  whileHeld(): Promise<void> | null {
+    return this.current?.until ?? null;
+  }
+
+  hold(): void {
+    if (this.current) return;
+    let release = (): void => undefined;
+    const until = new Promise<void>((r) => {
+      release = r;
+    });
+    this.current = { until, release };
+  }
+
+  release(): void {
+    this.current?.release();
+    this.current = null;
+  }
+}
+
 export interface IntakePacer {
   held(): boolean;
   stop(): void;

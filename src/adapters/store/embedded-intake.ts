@@ -2,6 +2,7 @@ import type { Executor } from '../../app/commands.js';
 import type { Command, CommandResult, Intake, Logger } from '../../app/ports.js';
 import type { AlertEvent, Source } from '../../domain/model.js';
 import type { RawDelivery, RawDeliveryIntake } from '../http/webhook-route.js';
+import { Hold } from '../queue/intake-pacer.js';
 import type { FileJournal } from './file-journal.js';
 import type { MemorySnapshot, MemoryStore } from './memory-store.js';
 
@@ -47,7 +48,7 @@ export class EmbeddedIntake implements Intake, RawDeliveryIntake {
   private executedSeq = 0;
   private snapshotting = false;
   private deliveries = 0;
-  private held: { readonly until: Promise<void>; readonly release: () => void } | null = null;
+  private readonly held = new Hold();
   /** Set while the drain waits out a hold: a command someone waits on ends the wait. */
   private wake: (() => void) | null = null;
 
@@ -121,16 +122,8 @@ export class EmbeddedIntake implements Intake, RawDeliveryIntake {
 
   /** Holds deliveries back (true) or lets them go (false); commands from the API still run. */
   hold(hold: boolean): void {
-    if (hold && !this.held) {
-      let release = (): void => undefined;
-      const until = new Promise<void>((r) => {
-        release = r;
-      });
-      this.held = { until, release };
-    } else if (!hold && this.held) {
-      this.held.release();
-      this.held = null;
-    }
+    if (hold) this.held.hold();
+    else this.held.release();
   }
 
   private enqueue(
@@ -161,8 +154,9 @@ export class EmbeddedIntake implements Intake, RawDeliveryIntake {
         next.settle.fail(e);
         continue;
       }
-      while (this.held && !this.pending.some((p) => p.awaited)) {
-        const { until } = this.held;
+      for (;;) {
+        const until = this.held.whileHeld();
+        if (!until || this.pending.some((p) => p.awaited)) break;
         await new Promise<void>((go) => {
           this.wake = go;
           void until.then(go);
