@@ -96,7 +96,7 @@ interface Storage {
   readonly store: IncidentStore;
   readonly problems: ProblemStore;
   readonly intake: Intake;
-  /** Production mode queues checked webhook bodies as written; workers read them into events. */
+  /** Takes checked webhook bodies as written (a queue, or the journal); read into events later. */
   readonly rawIntake?: RawDeliveryIntake;
   readonly metrics: PromMetrics;
   /** Fields for the start log line. */
@@ -358,15 +358,11 @@ async function embeddedStorage(
   );
   const intake = new EmbeddedIntake(journal, store, executor, logger, {
     snapshotAfterBytes: config.SNAPSHOT_AFTER_BYTES,
-    decodeBody: decodeWebhookBody,
     decodePayload: decodeWebhookPayload,
   });
   const replayed = await intake.recover(replay);
   // Senders first, as in production mode: deliveries wait while webhooks keep the thread busy.
-  const pacer = startIntakePacer(
-    deliveryRateLoad(() => intake.deliveriesTaken(), BUSY_DELIVERIES_PER_SECOND),
-    (hold) => intake.hold(hold),
-  );
+  const pacer = paceByDeliveries(intake, (hold) => intake.hold(hold));
   return {
     mode: 'embedded',
     store,
@@ -389,6 +385,13 @@ async function embeddedStorage(
 
 /** Webhook deliveries per second that count as a fully busy intake, when deliveries share its thread. */
 const BUSY_DELIVERIES_PER_SECOND = 400;
+
+/** Holds the work carried out on the thread that answers webhooks while their rate keeps it busy. */
+const paceByDeliveries = (intake: { deliveriesTaken(): number }, hold: (hold: boolean) => void) =>
+  startIntakePacer(
+    deliveryRateLoad(() => intake.deliveriesTaken(), BUSY_DELIVERIES_PER_SECOND),
+    hold,
+  );
 
 /** How often an instance takes incidents whose retention ran out off the indexes. */
 const SWEEP_EVERY_MS = 60_000;
@@ -447,10 +450,7 @@ async function redisStorage(
       metrics: queueMetrics,
       logger,
     });
-    const pacer = startIntakePacer(
-      deliveryRateLoad(() => intake.deliveriesTaken(), BUSY_DELIVERIES_PER_SECOND),
-      (hold) => (hold ? inProcess.hold() : inProcess.resume()),
-    );
+    const pacer = paceByDeliveries(intake, (hold) => (hold ? inProcess.hold() : inProcess.resume()));
     worker = {
       close: (timeoutMs) => {
         pacer.stop();

@@ -49,7 +49,6 @@ function intakeOn(dir: string, execute: (c: Command) => Promise<CommandResult>) 
   const journal = new FileJournal<MemorySnapshot, JournalRecord>(dir, quiet);
   const intake = new EmbeddedIntake(journal, new MemoryStore(), execute, quiet, {
     snapshotAfterBytes: 64 * 1024 * 1024,
-    decodeBody: decodeWebhookBody,
     decodePayload: decodeWebhookPayload,
   });
   return { journal, intake };

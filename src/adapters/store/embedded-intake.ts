@@ -9,9 +9,7 @@ import type { MemorySnapshot, MemoryStore } from './memory-store.js';
 export interface EmbeddedOptions {
   /** Take a snapshot and start a new journal segment once the current one is this big. */
   readonly snapshotAfterBytes: number;
-  /** Reads a webhook body as the sender wrote it into events (the webhook checked it already). */
-  readonly decodeBody: (source: Source, body: string) => readonly AlertEvent[];
-  /** The same, from the body as the journal gives it back on recovery: parsed. */
+  /** Reads a parsed webhook body into events (the webhook checked it already). */
   readonly decodePayload: (source: Source, payload: unknown) => readonly AlertEvent[];
 }
 
@@ -109,7 +107,7 @@ export class EmbeddedIntake implements Intake, RawDeliveryIntake {
     const written = placed.then(() => undefined);
     this.enqueue(written, false, async () => {
       const payload = await this.journal.readPayload(await placed);
-      const events = this.options.decodeBody(source, payload.toString('utf8'));
+      const events = this.options.decodePayload(source, JSON.parse(payload.toString('utf8')));
       return this.execute({ type: 'ingest', delivery: { source, receivedAt, events } });
     }).catch(() => undefined);
     return written;
