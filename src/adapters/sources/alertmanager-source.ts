@@ -1,10 +1,15 @@
 import type { WebhookSource } from '../http/webhook-route.js';
 import { mapAlertmanager } from './alertmanager-mapper.js';
-import { type AlertmanagerPayload, alertmanagerPayloadSchema } from './alertmanager-payload.js';
+import {
+  type AlertmanagerPayload,
+  alertmanagerPayloadSchema,
+  plainAlertmanagerAlerts,
+} from './alertmanager-payload.js';
 
 export const alertmanagerSource: WebhookSource<AlertmanagerPayload> = {
   source: 'alertmanager',
   schema: alertmanagerPayloadSchema,
   map: mapAlertmanager,
   count: (payload) => payload.alerts.length,
+  plainCount: plainAlertmanagerAlerts,
 };

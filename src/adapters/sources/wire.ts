@@ -4,10 +4,18 @@ import { z } from 'zod';
 const RFC_3339 =
   /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 
+/** A string `timestamp` accepts: RFC 3339, or anything else `Date` reads. */
+export const isTimestamp = (s: string): boolean => RFC_3339.test(s) || !Number.isNaN(Date.parse(s));
+
 /** A timestamp as senders write it (RFC 3339, possibly with nanoseconds), read into ISO-8601 UTC. */
-export const timestamp = z.string().refine((s) => RFC_3339.test(s) || !Number.isNaN(Date.parse(s)), {
-  message: 'expected an RFC 3339 timestamp',
-});
+export const timestamp = z.string().refine(isTimestamp, { message: 'expected an RFC 3339 timestamp' });
+
+/** An object (not an array, not null) whose every value is a string: what `stringMap` accepts. */
+export function isStringMap(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  for (const key in v) if (typeof (v as Record<string, unknown>)[key] !== 'string') return false;
+  return true;
+}
 
 /**
  * An object of string values (labels, annotations). Checked in one loop over its keys and passed on as
@@ -15,6 +23,7 @@ export const timestamp = z.string().refine((s) => RFC_3339.test(s) || !Number.is
  * rest of the check. A bad value is reported under its own key.
  */
 export const stringMap = z.custom<Record<string, string>>().superRefine((v, ctx) => {
+  if (isStringMap(v)) return;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     ctx.addIssue({ code: 'custom', message: `expected an object of strings, received ${describe(v)}` });
     return;
