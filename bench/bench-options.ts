@@ -26,7 +26,7 @@ export interface BenchOptions {
   readonly warmUp: number;
   /** Extra arguments for every redis-server, e.g. `--auto-aof-rewrite-min-size 1gb`. */
   readonly redisArgs: readonly string[];
-  /** Extra variables for every bridge (to compare settings such as WEBHOOK_THREADS). */
+  /** Extra variables for every bridge (to compare settings such as INGEST_THREADS). */
   readonly bridgeEnv: Readonly<Record<string, string>>;
 }
 
@@ -45,7 +45,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]   (each option als
   --warm-up N              deliveries of another storm sent to each server, and processed, before each
                            measured pass (default 200; 0 measures cold servers)
   --redis-args "ARGS"      extra redis-server arguments, e.g. "--auto-aof-rewrite-min-size 1gb"
-  --bridge-env K=V,K=V     extra environment for every bridge, e.g. WEBHOOK_THREADS=0,INGEST_THREADS=0`;
+  --bridge-env K=V,K=V     extra environment for every bridge, e.g. INGEST_THREADS=1,WORKER_CONCURRENCY=32`;
 
 function bridgeEnv(raw: string): Record<string, string> {
   const env: Record<string, string> = {};
