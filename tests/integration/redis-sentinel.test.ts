@@ -41,8 +41,10 @@ describe('production mode behind Redis Sentinel', () => {
 
     const direct = new Redis(master.url);
     try {
-      const stored = JSON.parse((await direct.get(`via-sentinel:incident:${incidents[0]?.id}`)) ?? '{}');
-      expect(stored.alerts).toHaveLength(3);
+      const id = incidents[0]?.id;
+      const stored = JSON.parse((await direct.get(`via-sentinel:incident:${id}`)) ?? '{}');
+      expect(stored.alertIds).toHaveLength(3);
+      expect(await direct.hlen(`via-sentinel:incident-alerts:${id}`)).toBe(3);
     } finally {
       direct.disconnect();
     }

@@ -142,13 +142,15 @@ describe('RedisStore on a real redis-server', () => {
     expect(gone).toMatchObject({ title: 'Gone', status: 'resolved' });
     expect(await a.redis.pttl(`${prefix}:incident:${gone?.id}`)).toBeGreaterThan(0);
     expect(await a.redis.pttl(`${prefix}:incident:${stays?.id}`)).toBe(-1);
+    expect(await a.redis.pttl(`${prefix}:incident-alerts:${gone?.id}`)).toBeGreaterThan(0);
+    expect(await a.redis.pttl(`${prefix}:incident-alerts:${stays?.id}`)).toBe(-1);
 
     await new Promise((r) => setTimeout(r, 600));
     expect(await a.store.get(gone?.id ?? '')).toBeNull();
     expect(await a.store.countByStatus()).toEqual({ open: 1, acknowledged: 0, resolved: 0, closed: 0 });
     expect((await a.store.list({ limit: 10 })).map((i) => i.title)).toEqual(['Stays']);
     const keys = (await a.redis.keys(`${prefix}:*`)).sort();
-    expect(keys.filter((k) => k.includes('Gone'))).toEqual([]);
+    expect(keys.filter((k) => k.includes('Gone') || k.endsWith(`:${gone?.id}`))).toEqual([]);
     for (const index of [
       'index:all',
       'index:status:resolved',
@@ -163,5 +165,75 @@ describe('RedisStore on a real redis-server', () => {
       'INC-3 Gone',
       `${stays?.id} Stays`,
     ]);
+  });
+  it('keeps the alerts of an incident apart and writes only those a delivery changed', async () => {
+    const prefix = newPrefix();
+    const a = await instance(prefix);
+    const written: number[] = [];
+    const evalsha = a.redis.evalsha.bind(a.redis);
+    // WRITE_SCRIPT's 13th argument counts the alerts it sets.
+    a.redis.evalsha = ((...args: Parameters<typeof evalsha>) => {
+      const argv = args.slice(2) as string[];
+      if (argv.length > 13 && /^\d+$/.test(String(argv[12]))) written.push(Number(argv[12]));
+      return evalsha(...args);
+    }) as typeof a.redis.evalsha;
+
+    await ingest(a, [firing('Disk', 'h1'), firing('Disk', 'h2'), firing('Disk', 'h3')]);
+    await ingest(a, [firing('Disk', 'h4')]);
+    // The same alert again changes none of them.
+    await ingest(a, [firing('Disk', 'h2')]);
+    await ingest(a, [resolved('Disk', 'h1', '2026-11-22T20:05:00.000Z')]);
+    expect(written).toEqual([3, 1, 0, 1]);
+
+    const stored = JSON.parse((await a.redis.get(`${prefix}:incident:INC-1`)) ?? '{}');
+    expect(stored.alerts).toBeUndefined();
+    expect(stored.alertIds).toEqual(['am:Disk-h1', 'am:Disk-h2', 'am:Disk-h3', 'am:Disk-h4']);
+    expect(await a.redis.hkeys(`${prefix}:incident-alerts:INC-1`)).toHaveLength(4);
+    const incident = await a.store.get('INC-1');
+    expect(incident?.alerts.map((x) => `${x.labels.instance} ${x.status}`)).toEqual([
+      'h1 resolved',
+      'h2 firing',
+      'h3 firing',
+      'h4 firing',
+    ]);
+    expect(incident?.repeats).toBe(1);
+  });
+
+  it('reads an incident stored whole by an earlier version, and stores its alerts apart when it next changes', async () => {
+    const prefix = newPrefix();
+    const a = await instance(prefix);
+    await ingest(a, [firing('Old', 'h1'), firing('Old', 'h2')]);
+    const current = await a.store.get('INC-1');
+    // As versions before alerts were kept apart wrote it: one JSON, alerts inside, no hash.
+    await a.redis.set(`${prefix}:incident:INC-1`, JSON.stringify(current));
+    await a.redis.del(`${prefix}:incident-alerts:INC-1`);
+    expect(await a.store.get('INC-1')).toEqual(current);
+    expect((await a.store.list({ limit: 10 })).map((i) => i.alerts.length)).toEqual([2]);
+
+    await ingest(a, [firing('Old', 'h3')]);
+    const stored = JSON.parse((await a.redis.get(`${prefix}:incident:INC-1`)) ?? '{}');
+    expect(stored.alerts).toBeUndefined();
+    expect(stored.alertIds).toEqual(['am:Old-h1', 'am:Old-h2', 'am:Old-h3']);
+    expect((await a.redis.hkeys(`${prefix}:incident-alerts:INC-1`)).sort()).toEqual([
+      'am:Old-h1',
+      'am:Old-h2',
+      'am:Old-h3',
+    ]);
+    expect((await a.store.get('INC-1'))?.alerts.map((x) => x.id)).toEqual(stored.alertIds);
+  });
+  it('stores an incident of more alerts than one Lua call can take at once', async () => {
+    const a = await instance(newPrefix());
+    const hosts = Array.from({ length: 1_200 }, (_, i) => `h${i}`);
+    await ingest(
+      a,
+      hosts.map((h) => firing('Wide', h)),
+    );
+    await ingest(
+      a,
+      hosts.slice(0, 600).map((h) => resolved('Wide', h, '2026-11-22T20:05:00.000Z')),
+    );
+    const incident = await a.store.get('INC-1');
+    expect(incident?.alerts.map((x) => x.labels.instance)).toEqual(hosts);
+    expect(incident?.alerts.filter((x) => x.status === 'resolved')).toHaveLength(600);
   });
 });

@@ -3,7 +3,11 @@ import { LuaScript } from './lua-script.js';
 /*
  * The Lua side of RedisStore. Key layout under the prefix P (for example `incident-bridge:`):
  *   P incident-seq             INCR counter behind INC-<n>
- *   P incident:<id>            the incident as JSON, its alerts inside
+ *   P incident:<id>            the incident as JSON without its alerts: `alertIds` names them in
+ *                              order (incidents written by earlier versions hold `alerts` inside)
+ *   P incident-alerts:<id>     hash alert id -> the alert as JSON; a write sets only the alerts that
+ *                              changed, so an incident growing to thousands of alerts is not
+ *                              written whole on every delivery
  *   P group:<grouping key>     hash {id, v}: the incident current for the key, and a version that
  *                              grows with every write of any incident of the key
  *   P index:all                sorted sets of incident ids scored by incident number (newest first
@@ -18,7 +22,8 @@ import { LuaScript } from './lua-script.js';
 
 /**
  * ARGV: prefix, grouping key, incident id or '' for the one current for the key.
- * Returns {current id of the group, group version, incident JSON}, each nil when absent.
+ * Returns {current id of the group, group version, incident JSON, its alerts as HGETALL gives them},
+ * the first three nil when absent.
  */
 export const READ_SCRIPT = new LuaScript(`
 local p = ARGV[1]
@@ -26,16 +31,36 @@ local group = redis.call('HMGET', p .. 'group:' .. ARGV[2], 'id', 'v')
 local id = ARGV[3]
 if id == '' then id = group[1] end
 local json = false
-if id then json = redis.call('GET', p .. 'incident:' .. id) end
-return {group[1], group[2], json}
+local alerts = {}
+if id then
+  json = redis.call('GET', p .. 'incident:' .. id)
+  if json then alerts = redis.call('HGETALL', p .. 'incident-alerts:' .. id) end
+end
+return {group[1], group[2], json, alerts}
+`);
+
+/** ARGV: prefix, then incident ids. Returns, per id, its JSON (nil when gone) and its alerts' hash. */
+export const GET_SCRIPT = new LuaScript(`
+local p = ARGV[1]
+local out = {}
+for i = 2, #ARGV do
+  local json = redis.call('GET', p .. 'incident:' .. ARGV[i])
+  local alerts = {}
+  if json then alerts = redis.call('HGETALL', p .. 'incident-alerts:' .. ARGV[i]) end
+  out[#out + 1] = json
+  out[#out + 1] = alerts
+end
+return out
 `);
 
 /**
  * Compare-and-set of one incident. ARGV:
  *   1 prefix, 2 grouping key, 3 expected current id ('' none), 4 expected version ('' none),
- *   5 incident id, 6 incident JSON, 7 score (incident number), 8 '1' to make it current for the key,
- *   9 '1' when it must already exist (an update, not a new incident), 10 retention in ms ('0': keep),
- *   11 how many index names follow to add it to; the index names after those are removed from.
+ *   5 incident id, 6 incident JSON without alerts, 7 score (incident number), 8 '1' to make it current
+ *   for the key, 9 '1' when it must already exist (an update, not a new incident), 10 retention in ms
+ *   ('0': keep), 11 how many index names to add it to, 12 how many to remove it from, 13 how many
+ *   alerts to set; then those index names, those index names, the alerts as id and JSON pairs, and
+ *   last the ids of alerts to delete.
  * Returns 1 when written, 0 when the group changed since it was read, -1 when the incident is gone.
  */
 export const WRITE_SCRIPT = new LuaScript(`
@@ -45,15 +70,31 @@ local group = redis.call('HMGET', groupKey, 'id', 'v')
 if (group[1] or '') ~= ARGV[3] or (group[2] or '') ~= ARGV[4] then return 0 end
 local id = ARGV[5]
 local incidentKey = p .. 'incident:' .. id
+local alertsKey = p .. 'incident-alerts:' .. id
 if ARGV[9] == '1' and redis.call('EXISTS', incidentKey) == 0 then return -1 end
 
 redis.call('SET', incidentKey, ARGV[6])
 if ARGV[8] == '1' then redis.call('HSET', groupKey, 'id', id) end
 redis.call('HINCRBY', groupKey, 'v', 1)
 
-local adds = tonumber(ARGV[11])
-for i = 12, 11 + adds do redis.call('ZADD', p .. ARGV[i], ARGV[7], id) end
-for i = 12 + adds, #ARGV do redis.call('ZREM', p .. ARGV[i], id) end
+local adds, removes, sets = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
+local at = 14
+for i = at, at + adds - 1 do redis.call('ZADD', p .. ARGV[i], ARGV[7], id) end
+at = at + adds
+for i = at, at + removes - 1 do redis.call('ZREM', p .. ARGV[i], id) end
+at = at + removes
+-- In slices: unpack has a limit on how many values it returns.
+local last = at + 2 * sets - 1
+while at <= last do
+  local upto = math.min(last, at + 999)
+  redis.call('HSET', alertsKey, unpack(ARGV, at, upto))
+  at = upto + 1
+end
+while at <= #ARGV do
+  local upto = math.min(#ARGV, at + 999)
+  redis.call('HDEL', alertsKey, unpack(ARGV, at, upto))
+  at = upto + 1
+end
 
 local retain = tonumber(ARGV[10])
 local current = redis.call('HGET', groupKey, 'id')
@@ -62,11 +103,15 @@ if retain > 0 then
   local t = redis.call('TIME')
   local leaves = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + retain
   redis.call('PEXPIRE', incidentKey, retain)
+  -- Both leave at the same moment; a script sees the time it started at, so a reader finds both or
+  -- neither.
+  redis.call('PEXPIRE', alertsKey, retain)
   redis.call('ZADD', expiring, string.format('%.0f', leaves), id)
   -- The group goes with its current incident; a group left without one goes too.
   if current == id or not current then redis.call('PEXPIRE', groupKey, retain) end
 else
   redis.call('PERSIST', incidentKey)
+  redis.call('PERSIST', alertsKey)
   redis.call('ZREM', expiring, id)
   if current == id then redis.call('PERSIST', groupKey) end
 end

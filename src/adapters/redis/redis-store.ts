@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { IncidentQuery, IncidentStore, KeyUpdate } from '../../app/ports.js';
 import {
+  type AlertState,
   INCIDENT_STATUSES,
   type Incident,
   type IncidentStatus,
@@ -8,7 +9,7 @@ import {
   type Priority,
   SOURCES,
 } from '../../domain/model.js';
-import { READ_SCRIPT, SWEEP_SCRIPT, WRITE_SCRIPT } from './redis-store-scripts.js';
+import { GET_SCRIPT, READ_SCRIPT, SWEEP_SCRIPT, WRITE_SCRIPT } from './redis-store-scripts.js';
 
 export interface RedisStoreOptions {
   /** Every key starts with `<prefix>:`. */
@@ -22,6 +23,38 @@ interface Snapshot {
   readonly currentId: string | null;
   readonly version: string | null;
   readonly incident: Incident | null;
+  /** The incident's alerts as stored, by id: a write sets only those that differ. */
+  readonly stored: StoredAlerts;
+}
+
+/** Alerts as read from an incident's hash: the object read, and the JSON it was read from. */
+type StoredAlerts = ReadonlyMap<string, { readonly alert: AlertState; readonly json: string }>;
+
+const NOTHING_STORED: StoredAlerts = new Map();
+
+/** The incident as stored under `incident:<id>`: its alerts are named, and kept in their own hash. */
+type StoredIncident = Omit<Incident, 'alerts'> & { readonly alertIds: readonly string[] };
+
+/**
+ * An incident from its stored JSON and its alerts' hash (HGETALL: id, JSON, id, JSON ...). An incident
+ * stored by an earlier version holds its alerts inside; it is read as it is, and none count as stored
+ * in the hash, so its next write puts them there.
+ */
+function assemble(json: string, hash: readonly string[]): { incident: Incident; stored: StoredAlerts } {
+  const parsed = JSON.parse(json) as StoredIncident | Incident;
+  if (!('alertIds' in parsed)) return { incident: parsed, stored: NOTHING_STORED };
+  const stored = new Map<string, { alert: AlertState; json: string }>();
+  for (let i = 0; i + 1 < hash.length; i += 2) {
+    const alertJson = hash[i + 1] as string;
+    stored.set(hash[i] as string, { alert: JSON.parse(alertJson) as AlertState, json: alertJson });
+  }
+  const { alertIds, ...rest } = parsed;
+  const alerts = alertIds.map((alertId) => {
+    const found = stored.get(alertId);
+    if (!found) throw new Error(`incident ${parsed.id} names alert ${alertId}, which is not stored`);
+    return found.alert;
+  });
+  return { incident: { ...rest, alerts }, stored };
 }
 
 type WriteOutcome = 'written' | 'conflict' | 'gone';
@@ -107,8 +140,17 @@ export class RedisStore implements IncidentStore {
   }
 
   async get(id: string): Promise<Incident | null> {
-    const json = await this.redis.get(`${this.p}incident:${id}`);
-    return json === null ? null : (JSON.parse(json) as Incident);
+    const [incident] = await this.getMany([id]);
+    return incident ?? null;
+  }
+
+  /** The incidents of `ids` in that order, null for one that is gone. */
+  private async getMany(ids: readonly string[]): Promise<(Incident | null)[]> {
+    const reply = (await GET_SCRIPT.run(this.redis, [this.p, ...ids])) as (string | null | string[])[];
+    return ids.map((_, i) => {
+      const json = reply[2 * i] as string | null;
+      return json ? assemble(json, (reply[2 * i + 1] ?? []) as string[]).incident : null;
+    });
   }
 
   async list(query: IncidentQuery): Promise<Incident[]> {
@@ -124,11 +166,9 @@ export class RedisStore implements IncidentStore {
     for (let start = 0; out.length < query.limit; start += page) {
       const ids = await this.redis.zrevrange(`${this.p}${index}`, start, start + page - 1);
       if (ids.length === 0) break;
-      const jsons = await this.redis.mget(ids.map((id) => `${this.p}incident:${id}`));
-      for (const json of jsons) {
+      for (const incident of await this.getMany(ids)) {
         // Null: its retention ran out and the sweep has not taken it off the index yet.
-        if (json === null || out.length >= query.limit) continue;
-        const incident = JSON.parse(json) as Incident;
+        if (incident === null || out.length >= query.limit) continue;
         if (seen.has(incident.id)) continue;
         seen.add(incident.id);
         if (query.status !== undefined && incident.status !== query.status) continue;
@@ -182,14 +222,18 @@ export class RedisStore implements IncidentStore {
   }
 
   private async read(key: string, id: string): Promise<Snapshot> {
-    const [currentId, version, json] = (await READ_SCRIPT.run(this.redis, [this.p, key, id])) as (
-      | string
-      | null
-    )[];
+    const [currentId, version, json, hash] = (await READ_SCRIPT.run(this.redis, [this.p, key, id])) as [
+      string | null,
+      string | null,
+      string | null,
+      string[],
+    ];
+    const read = json ? assemble(json, hash ?? []) : null;
     return {
       currentId: currentId ?? null,
       version: version ?? null,
-      incident: json ? (JSON.parse(json) as Incident) : null,
+      incident: read?.incident ?? null,
+      stored: read?.stored ?? NOTHING_STORED,
     };
   }
 
@@ -208,20 +252,38 @@ export class RedisStore implements IncidentStore {
     ];
     const remove = ALL_INDEXES.filter((i) => !add.includes(i));
     const retain = TERMINAL.includes(incident.status) ? this.options.retentionMs : 0;
+    // Only what changed: an alert kept from the read is the same object; one rebuilt alike is the
+    // same JSON. A new incident of the key has nothing stored yet.
+    const stored = snap.incident?.id === incident.id ? snap.stored : NOTHING_STORED;
+    const set: string[] = [];
+    for (const alert of incident.alerts) {
+      const before = stored.get(alert.id);
+      if (before?.alert === alert) continue;
+      const json = JSON.stringify(alert);
+      if (before?.json !== json) set.push(alert.id, json);
+    }
+    const kept = new Set(incident.alerts.map((a) => a.id));
+    const gone = [...stored.keys()].filter((alertId) => !kept.has(alertId));
+    const { alerts, ...rest } = incident;
+    const head: StoredIncident = { ...rest, alertIds: alerts.map((a) => a.id) };
     const reply = await WRITE_SCRIPT.run(this.redis, [
       this.p,
       key,
       snap.currentId ?? '',
       snap.version ?? '',
       incident.id,
-      JSON.stringify(incident),
+      JSON.stringify(head),
       incidentNumber(incident.id),
       how.makeCurrent ? '1' : '0',
       how.mustExist ? '1' : '0',
       retain,
       add.length,
+      remove.length,
+      set.length / 2,
       ...add,
       ...remove,
+      ...set,
+      ...gone,
     ]);
     const n = Number(reply);
     return n === 1 ? 'written' : n === 0 ? 'conflict' : 'gone';
