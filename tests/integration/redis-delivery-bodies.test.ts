@@ -107,6 +107,30 @@ describe('webhook bodies queued under their own key in production mode', () => {
     expect(await bodyKeys()).toEqual([]);
   });
 
+  it('sends the body before its job, on the one connection, so no worker finds a job without its body', async () => {
+    const monitor = await redis.monitor();
+    const seen: { command: string; client: string }[] = [];
+    monitor.on('monitor', (_time: string, args: string[], client: string) => {
+      const [name = '', key = ''] = args;
+      const command = name.toLowerCase();
+      if (command === 'set' && key.startsWith(`${PREFIX}:delivery-body:`))
+        seen.push({ command: 'set-body', client });
+      else if (command === 'evalsha' || command === 'eval') seen.push({ command: 'script', client });
+    });
+    await paused(async () => {
+      const r = await bridge.post('/webhooks/alertmanager', capturedBody('02-firing-repeat'));
+      expect(r.status, JSON.stringify(r.body)).toBe(202);
+      expect(await queue.getWaiting()).toHaveLength(1);
+    });
+    monitor.disconnect();
+    const set = seen.findIndex((c) => c.command === 'set-body');
+    expect(set, JSON.stringify(seen)).toBeGreaterThanOrEqual(0);
+    // The next script on that connection is the one adding the job.
+    const next = seen.slice(set + 1).find((c) => c.client === seen[set]?.client);
+    expect(next?.command, JSON.stringify(seen)).toBe('script');
+    await bridge.settle();
+  });
+
   /** A version 2 job for `bodyKey` that may be tried 3 times, once the bridge is done with it (failed). */
   const failedBodyJob = async (bodyKey: string) => {
     const job = await queue.add(
