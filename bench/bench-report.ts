@@ -5,8 +5,9 @@ const int = (n: number): string => Math.round(n).toLocaleString('en');
 const ms = (n: number): string => n.toFixed(1);
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
 
-function cpuCell(c: CpuUse): string {
-  return [c.server, c.redis, c.loadGenerator].map((s) => (s === null ? '-' : s.toFixed(1))).join(' / ');
+function cpuCell(c: CpuUse | undefined): string {
+  if (c === undefined) return '-';
+  return [c.server, c.redis, c.loadGenerator].map((s) => (s === null ? '-' : s.toFixed(2))).join(' / ');
 }
 
 function failures(load: LoadSummary): string {
@@ -105,6 +106,7 @@ export function formatReport(r: BenchResult): string {
       row('  p50 (ms)', ms(r.bare.paced.p50Ms), (m) => ms(m.paced.p50Ms)),
       row('  p99 (ms)', ms(r.bare.paced.p99Ms), (m) => ms(m.paced.p99Ms), `< ${TARGETS.pacedP99Ms}`),
       row('  max (ms)', ms(r.bare.paced.maxMs), (m) => ms(m.paced.maxMs)),
+      row('  CPU s: server / redis / bench', cpuCell(r.bare.pacedCpu), (m) => cpuCell(m.pacedCpu)),
       row('  bridge peak RSS (MB)', '-', (m) => mb(m.pacedPeakRssBytes), `< ${mb(TARGETS.rssBytes)}`),
       row('  redis AOF rewrites meanwhile', '-', (m) =>
         m.pacedAofRewrites === null ? '-' : int(m.pacedAofRewrites),

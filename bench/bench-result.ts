@@ -38,7 +38,10 @@ export interface EndToEnd {
   readonly slowestScrapeMs: number;
 }
 
-/** CPU seconds used during the throughput pass (and, for the bridge, until every alert was processed). */
+/**
+ * CPU seconds used during a pass: the throughput pass (and, for the bridge, until every alert was
+ * processed), or the latency pass.
+ */
 export interface CpuUse {
   /** The bare server or the bridge. */
   readonly server: number;
@@ -72,6 +75,8 @@ export interface ModeResult {
   readonly afterStorm: MemoryGauges;
   readonly redisMemory: RedisMemory | null;
   readonly paced: LoadSummary;
+  /** During the latency pass: on a machine shared with Redis and the load generator, how busy it was. */
+  readonly pacedCpu: CpuUse;
   readonly pacedPeakRssBytes: number;
   /** Append-only-file rewrites Redis did during the warm-up and latency pass (null: embedded). */
   readonly pacedAofRewrites: number | null;
@@ -90,7 +95,12 @@ export interface BenchResult {
     readonly incidents: number;
     readonly megabytes: number;
   };
-  readonly bare: { readonly throughput: LoadSummary; readonly paced: LoadSummary; readonly cpu: CpuUse };
+  readonly bare: {
+    readonly throughput: LoadSummary;
+    readonly paced: LoadSummary;
+    readonly cpu: CpuUse;
+    readonly pacedCpu: CpuUse;
+  };
   readonly modes: readonly ModeResult[];
   /** Modes asked for but not run, with the reason. */
   readonly skipped: Readonly<Partial<Record<BenchMode, string>>>;

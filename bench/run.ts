@@ -122,10 +122,17 @@ async function benchBare(options: BenchOptions, storm: Storm, paced: Storm, warm
     const [serverCpu = 0] = cpu.seconds();
     const cpuUse: CpuUse = { server: serverCpu, redis: null, loadGenerator: cpu.loadGenerator() };
     log('bare node:http server: latency pass');
+    const pacedMeter = cpuMeter([server.pid]);
     const pacedLoad = summarize(
       await sendPaced(target, paced.bodies, paced.alertsPerBody, options.pacedRate, PACED_MAX_IN_FLIGHT),
     );
-    return { throughput, paced: pacedLoad, cpu: cpuUse };
+    const [pacedServerCpu = 0] = pacedMeter.seconds();
+    const pacedCpu: CpuUse = {
+      server: pacedServerCpu,
+      redis: null,
+      loadGenerator: pacedMeter.loadGenerator(),
+    };
+    return { throughput, paced: pacedLoad, cpu: cpuUse, pacedCpu };
   } finally {
     await server.stop();
   }
@@ -263,11 +270,13 @@ async function benchMode(
   let pacedLoad: LoadSummary;
   let pacedPeakRssBytes: number;
   let pacedAofRewrites: number | null;
+  let pacedCpu: CpuUse;
   try {
     log(`bridge, ${mode} mode: warm-up`);
     await warmUp(sut.bridge.url, warm, options, true);
     const rss = sampleRss(sut.bridge.pid);
     log(`bridge, ${mode} mode: latency pass`);
+    const pacedMeter = cpuMeter(sut.redis ? [sut.bridge.pid, sut.redis.pid] : [sut.bridge.pid]);
     pacedLoad = summarize(
       await sendPaced(
         { ...ALERTMANAGER, url: sut.bridge.url },
@@ -277,6 +286,8 @@ async function benchMode(
         PACED_MAX_IN_FLIGHT,
       ),
     );
+    const [pacedBridgeCpu = 0, pacedRedisCpu = null] = pacedMeter.seconds();
+    pacedCpu = { server: pacedBridgeCpu, redis: pacedRedisCpu, loadGenerator: pacedMeter.loadGenerator() };
     pacedPeakRssBytes = rss.stop();
     // Redis forks to rewrite its append-only file once it has grown enough; on a machine it shares, the
     // child competes for the same cores, which shows in the latency of that pass.
@@ -299,6 +310,7 @@ async function benchMode(
     afterStorm,
     redisMemory: memory,
     paced: pacedLoad,
+    pacedCpu,
     pacedPeakRssBytes,
     pacedAofRewrites,
   };
