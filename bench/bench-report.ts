@@ -5,8 +5,7 @@ const int = (n: number): string => Math.round(n).toLocaleString('en');
 const ms = (n: number): string => n.toFixed(1);
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
 
-function cpuCell(c: CpuUse | undefined): string {
-  if (c === undefined) return '-';
+function cpuCell(c: CpuUse): string {
   return [c.server, c.redis, c.loadGenerator].map((s) => (s === null ? '-' : s.toFixed(2))).join(' / ');
 }
 
