@@ -262,10 +262,10 @@ export class RedisStore implements IncidentStore {
       const json = JSON.stringify(alert);
       if (before?.json !== json) set.push(alert.id, json);
     }
-    const kept = new Set(incident.alerts.map((a) => a.id));
-    const gone = [...stored.keys()].filter((alertId) => !kept.has(alertId));
     const { alerts, ...rest } = incident;
     const head: StoredIncident = { ...rest, alertIds: alerts.map((a) => a.id) };
+    const kept = new Set(head.alertIds);
+    const gone = [...stored.keys()].filter((alertId) => !kept.has(alertId));
     const reply = await WRITE_SCRIPT.run(this.redis, [
       this.p,
       key,
