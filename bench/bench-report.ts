@@ -106,10 +106,24 @@ export function formatReport(r: BenchResult): string {
       row('  p99 (ms)', ms(r.bare.paced.p99Ms), (m) => ms(m.paced.p99Ms), `< ${TARGETS.pacedP99Ms}`),
       row('  max (ms)', ms(r.bare.paced.maxMs), (m) => ms(m.paced.maxMs)),
       row('  CPU s: server / redis / bench', cpuCell(r.bare.pacedCpu), (m) => cpuCell(m.pacedCpu)),
-      row('  bridge peak RSS (MB)', '-', (m) => mb(m.pacedPeakRssBytes), `< ${mb(TARGETS.rssBytes)}`),
+      row(
+        '  bridge peak RSS, with the wave (MB)',
+        '-',
+        (m) => mb(m.pacedPeakRssBytes),
+        `< ${mb(TARGETS.rssBytes)}`,
+      ),
       row('  redis AOF rewrites meanwhile', '-', (m) =>
         m.pacedAofRewrites === null ? '-' : int(m.pacedAofRewrites),
       ),
+      [
+        `second wave: other alerts, ${int(modes[0]?.wave.requests ?? 0)} requests at ${int(o.pacedRate)}/s, ` +
+          'sent while the bridge still works off the latency pass',
+      ],
+      row('  alerts of the pass still to process', '-', (m) => int(m.waveBacklogAlerts)),
+      row('  answered 202', '-', (m) => failures(m.wave)),
+      row('  p50 (ms)', '-', (m) => ms(m.wave.p50Ms)),
+      row('  p99 (ms)', '-', (m) => ms(m.wave.p99Ms)),
+      row('  max (ms)', '-', (m) => ms(m.wave.maxMs)),
     ]),
     ...modes
       .filter((m) => m.endToEnd.seconds === null)

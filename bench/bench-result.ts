@@ -80,6 +80,10 @@ export interface ModeResult {
   readonly pacedPeakRssBytes: number;
   /** Append-only-file rewrites Redis did during the warm-up and latency pass (null: embedded). */
   readonly pacedAofRewrites: number | null;
+  /** Half a storm of other alerts, sent at the same pace while the bridge works off the latency pass. */
+  readonly wave: LoadSummary;
+  /** Alerts of the latency pass not yet processed when the wave began: how busy the workers still were. */
+  readonly waveBacklogAlerts: number;
 }
 
 export interface BenchResult {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildStorm, type Storm } from './alert-storm.js';
 import { BENCH_USAGE, type BenchMode, type BenchOptions, parseBenchOptions } from './bench-options.js';
 import { formatReport } from './bench-report.js';
@@ -84,6 +85,12 @@ function redisModeUnavailable(): string | null {
   if (!paths.some((p) => existsSync(join(p, 'redis-server')))) return 'redis-server is not installed';
   return null;
 }
+
+/**
+ * The second wave is sent this long after the latency pass's last answer: the senders' pause has let
+ * the workers go (100 ms of quiet), and they are well into working off the pass.
+ */
+const WAVE_AFTER_MS = 500;
 
 /** The latency pass sends the storm again, paced, for at most `pacedSeconds`. */
 function pacedStorm(options: BenchOptions, storm: Storm): Storm {
@@ -213,6 +220,7 @@ async function benchMode(
   paced: Storm,
   bare: LoadSummary,
   warm: Storm,
+  wave: Storm,
 ): Promise<ModeResult> {
   const cpuProf = (pass: string): string | null =>
     options.cpuProfDir === null ? null : join(resolve(options.cpuProfDir), `bridge-${mode}-${pass}`);
@@ -271,9 +279,12 @@ async function benchMode(
   let pacedPeakRssBytes: number;
   let pacedAofRewrites: number | null;
   let pacedCpu: CpuUse;
+  let waveLoad: LoadSummary;
+  let waveBacklogAlerts: number;
   try {
     log(`bridge, ${mode} mode: warm-up`);
     await warmUp(sut.bridge.url, warm, options, true);
+    const beforePass = await decisionsTaken(sut.bridge.url);
     const rss = sampleRss(sut.bridge.pid);
     log(`bridge, ${mode} mode: latency pass`);
     const pacedMeter = cpuMeter(sut.redis ? [sut.bridge.pid, sut.redis.pid] : [sut.bridge.pid]);
@@ -288,12 +299,27 @@ async function benchMode(
     );
     const [pacedBridgeCpu = 0, pacedRedisCpu = null] = pacedMeter.seconds();
     pacedCpu = { server: pacedBridgeCpu, redis: pacedRedisCpu, loadGenerator: pacedMeter.loadGenerator() };
-    pacedPeakRssBytes = rss.stop();
     // Redis forks to rewrite its append-only file once it has grown enough; on a machine it shares, the
     // child competes for the same cores, which shows in the latency of that pass.
     pacedAofRewrites = sut.redis
       ? Number((await redisInfo(sut.redis.port, 'persistence')).aof_rewrites ?? 0)
       : null;
+    // Storms come in waves: the next one finds the workers busy with the last, and must be answered as
+    // promptly as the first. The wave's alerts are new (another tag).
+    await sleep(WAVE_AFTER_MS);
+    const passAlerts = paced.alertsPerBody.reduce((sum, n) => sum + n, 0);
+    waveBacklogAlerts = Math.max(0, beforePass + passAlerts - (await decisionsTaken(sut.bridge.url)));
+    log(`bridge, ${mode} mode: second wave, ${waveBacklogAlerts} alerts of the pass still to process`);
+    waveLoad = summarize(
+      await sendPaced(
+        { ...ALERTMANAGER, url: sut.bridge.url },
+        wave.bodies,
+        wave.alertsPerBody,
+        options.pacedRate,
+        PACED_MAX_IN_FLIGHT,
+      ),
+    );
+    pacedPeakRssBytes = rss.stop();
   } finally {
     await sut.stop();
   }
@@ -313,6 +339,8 @@ async function benchMode(
     pacedCpu,
     pacedPeakRssBytes,
     pacedAofRewrites,
+    wave: waveLoad,
+    waveBacklogAlerts,
   };
 }
 
@@ -351,15 +379,24 @@ async function main(): Promise<number> {
     alertsPerDelivery: options.alertsPerDelivery,
     tag: 'w',
   });
+  // Half a storm of its own, sent at the same pace while the bridge works off the latency pass.
+  const wave = pacedStorm(
+    options,
+    buildStorm({
+      deliveries: Math.max(1, Math.round(options.deliveries / 2)),
+      alertsPerDelivery: options.alertsPerDelivery,
+      tag: 'v',
+    }),
+  );
   log(
     `storm: ${storm.bodies.length} requests, ${storm.sentAlerts} alerts, ${(storm.bytes / 1024 ** 2).toFixed(0)} MB; ` +
-      `latency pass: ${paced.bodies.length} requests at ${options.pacedRate}/s`,
+      `latency pass: ${paced.bodies.length} requests at ${options.pacedRate}/s, then a wave of ${wave.bodies.length}`,
   );
 
   const bare = await benchBare(options, storm, paced, warm);
   const results: ModeResult[] = [];
   for (const mode of modes) {
-    results.push(await benchMode(mode, command, options, storm, paced, bare.throughput, warm));
+    results.push(await benchMode(mode, command, options, storm, paced, bare.throughput, warm, wave));
   }
 
   const result: BenchResult = {

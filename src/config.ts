@@ -80,8 +80,12 @@ const productionSettings = {
    * under a storm senders are answered first and the queue is worked off as the CPU allows.
    */
   INGEST_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(10),
-  /** Deliveries one instance (or each of its ingest threads) works on at the same time. */
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  /**
+   * Deliveries one instance (or each of its ingest threads) works on at the same time. Each one's
+   * incidents are updated together, so a few keep Redis busy; a storm that arrives meanwhile waits for
+   * those already begun (the pacer only holds back new ones), so fewer answer it sooner.
+   */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
   /** A delivery taken by an instance that then died goes back to the queue after this long. */
   WORKER_LOCK_DURATION: duration.default(30_000),
   /** On SIGTERM, how long running deliveries may take before they are handed back to the queue. */
