@@ -110,6 +110,14 @@ async function warmUp(url: string, warm: Storm, options: BenchOptions, bridge: b
   if (bridge) await waitForDecisions(url, before + warm.sentAlerts, options.drainTimeoutSeconds * 1000);
 }
 
+/** Sends a storm open loop at the paced rate (see `sendPaced`). */
+async function sendAtPace(url: string, storm: Storm, options: BenchOptions): Promise<LoadSummary> {
+  const { bodies, alertsPerBody } = storm;
+  return summarize(
+    await sendPaced({ ...ALERTMANAGER, url }, bodies, alertsPerBody, options.pacedRate, PACED_MAX_IN_FLIGHT),
+  );
+}
+
 async function benchBare(options: BenchOptions, storm: Storm, paced: Storm, warm: Storm) {
   const server = await startChildService({
     name: 'bare server',
@@ -130,9 +138,7 @@ async function benchBare(options: BenchOptions, storm: Storm, paced: Storm, warm
     const cpuUse: CpuUse = { server: serverCpu, redis: null, loadGenerator: cpu.loadGenerator() };
     log('bare node:http server: latency pass');
     const pacedMeter = cpuMeter([server.pid]);
-    const pacedLoad = summarize(
-      await sendPaced(target, paced.bodies, paced.alertsPerBody, options.pacedRate, PACED_MAX_IN_FLIGHT),
-    );
+    const pacedLoad = await sendAtPace(server.url, paced, options);
     const [pacedServerCpu = 0] = pacedMeter.seconds();
     const pacedCpu: CpuUse = {
       server: pacedServerCpu,
@@ -288,15 +294,7 @@ async function benchMode(
     const rss = sampleRss(sut.bridge.pid);
     log(`bridge, ${mode} mode: latency pass`);
     const pacedMeter = cpuMeter(sut.redis ? [sut.bridge.pid, sut.redis.pid] : [sut.bridge.pid]);
-    pacedLoad = summarize(
-      await sendPaced(
-        { ...ALERTMANAGER, url: sut.bridge.url },
-        paced.bodies,
-        paced.alertsPerBody,
-        options.pacedRate,
-        PACED_MAX_IN_FLIGHT,
-      ),
-    );
+    pacedLoad = await sendAtPace(sut.bridge.url, paced, options);
     const [pacedBridgeCpu = 0, pacedRedisCpu = null] = pacedMeter.seconds();
     pacedCpu = { server: pacedBridgeCpu, redis: pacedRedisCpu, loadGenerator: pacedMeter.loadGenerator() };
     // Redis forks to rewrite its append-only file once it has grown enough; on a machine it shares, the
@@ -310,15 +308,7 @@ async function benchMode(
     const passAlerts = paced.alertsPerBody.reduce((sum, n) => sum + n, 0);
     waveBacklogAlerts = Math.max(0, beforePass + passAlerts - (await decisionsTaken(sut.bridge.url)));
     log(`bridge, ${mode} mode: second wave, ${waveBacklogAlerts} alerts of the pass still to process`);
-    waveLoad = summarize(
-      await sendPaced(
-        { ...ALERTMANAGER, url: sut.bridge.url },
-        wave.bodies,
-        wave.alertsPerBody,
-        options.pacedRate,
-        PACED_MAX_IN_FLIGHT,
-      ),
-    );
+    waveLoad = await sendAtPace(sut.bridge.url, wave, options);
     pacedPeakRssBytes = rss.stop();
   } finally {
     await sut.stop();
