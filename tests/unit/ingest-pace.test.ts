@@ -50,8 +50,18 @@ describe('the pace of the ingest threads', () => {
     ['between the two thresholds', 10_000, 0.4, false],
     ['idle', 10_000, 0, false],
   ];
-  it.each(running)('while running, %s (%i ms, load %d) → hold %s', (_what, forMs, load, hold) => {
-    expect(shouldHold(false, forMs, load)).toBe(hold);
+  it.each(running)(
+    'while running after a hold cut at maxHoldMs, %s (%i ms, load %d) → hold %s',
+    (_what, forMs, load, hold) => {
+      expect(shouldHold(false, forMs, load, PACE, true)).toBe(hold);
+    },
+  );
+
+  it('owes no minRunMs after a hold the senders ended by going quiet', () => {
+    expect(shouldHold(false, 0, 1, PACE, false)).toBe(true);
+    expect(shouldHold(false, 10, 0.51, PACE, false)).toBe(true);
+    expect(shouldHold(false, 10, 0.5, PACE, false)).toBe(false);
+    expect(shouldHold(false, 10, 0, PACE, false)).toBe(false);
   });
 
   const holding: [string, number, number, boolean][] = [
@@ -82,12 +92,15 @@ describe('the pace of the ingest threads', () => {
     const spans = simulate(() => 0.9, 20_000);
     const holds = spans.filter((s) => s.held);
     const runs = spans.filter((s) => !s.held);
-    // It does hold off under load, more than once: the bound lets the work through, then holds again.
+    // Held at the first sample, and more than once: the bound lets the work through, then holds again.
+    expect(holds[0]?.from).toBe(PACE.everyMs);
     expect(holds.length).toBeGreaterThanOrEqual(3);
     for (const h of holds) expect(h.to - h.from).toBeLessThanOrEqual(PACE.maxHoldMs);
-    // Every run but a last one cut short by the end of the simulation lasts at least minRunMs.
-    for (const r of runs.filter((s) => s.to < 20_000))
-      expect(r.to - r.from).toBeGreaterThanOrEqual(PACE.minRunMs);
+    // Every run after a hold (each cut at maxHoldMs here), but a last one cut short by the end of the
+    // simulation, lasts at least minRunMs.
+    const afterHolds = runs.filter((s) => s.from > PACE.everyMs && s.to < 20_000);
+    expect(afterHolds.length).toBeGreaterThanOrEqual(2);
+    for (const r of afterHolds) expect(r.to - r.from).toBeGreaterThanOrEqual(PACE.minRunMs);
     // Most of the time goes to answering: the threads hold more than they run.
     const heldMs = holds.reduce((sum, h) => sum + (h.to - h.from), 0);
     expect(heldMs).toBeGreaterThan(20_000 / 2);
@@ -96,11 +109,24 @@ describe('the pace of the ingest threads', () => {
   it('lets go once the load stayed below idleBelow for quietMs', () => {
     const spans = simulate((t) => (t <= 3_000 ? 0.9 : t <= 4_000 ? 0.4 : 0.1), 8_000);
     expect(spans).toEqual([
-      { held: false, from: 0, to: 1_000 },
-      // Held from 1 s; a load between the thresholds keeps the hold; from 4 s on it is idle, and the
-      // mean of the last 100 ms falls below idleBelow at 4.04 s ((0.4 × 6 + 0.1 × 4) / 10 = 0.28).
-      { held: true, from: 1_000, to: 4_040 },
+      { held: false, from: 0, to: 10 },
+      // Held from the first sample; a load between the thresholds keeps the hold; from 4 s on it is
+      // idle, and the mean of the last 100 ms falls below idleBelow at 4.04 s ((0.4 × 6 + 0.1 × 4) / 10).
+      { held: true, from: 10, to: 4_040 },
       { held: false, from: 4_040, to: 8_000 },
+    ]);
+  });
+
+  it('holds at once the next wave of a storm, right after the senders ended the last hold', () => {
+    // A storm from 2 s to 3 s, 500 ms of quiet, then the next one: the workers get the gap, not 1 s.
+    const wave = (t: number) => (t > 2_000 && t <= 3_000) || t > 3_500;
+    const spans = simulate((t) => (wave(t) ? 2.5 : 0), 5_000);
+    expect(spans).toEqual([
+      { held: false, from: 0, to: 2_010 },
+      // The mean of the last 100 ms falls below idleBelow at 3.09 s (2.5 / 10 = 0.25).
+      { held: true, from: 2_010, to: 3_090 },
+      { held: false, from: 3_090, to: 3_510 },
+      { held: true, from: 3_510, to: 5_000 },
     ]);
   });
 

@@ -7,8 +7,9 @@ import { performance } from 'node:perf_hooks';
  * again. A storm is answered first and worked off right after. The load is sampled every `everyMs`,
  * and one busy sample is enough to hold: a storm that begins finds the workers held within a few
  * milliseconds, not after the deliveries they took in its first moments. So that a flood that never
- * stops cannot hold the work back for good, a hold lasts at most `maxHoldMs`, and is followed by at
- * least `minRunMs` of work.
+ * stops cannot hold the work back for good, a hold lasts at most `maxHoldMs`, and one cut short so is
+ * followed by at least `minRunMs` of work. A hold the senders ended by going quiet owes the work
+ * nothing: storms come in waves, and the next one is held at once.
  */
 export interface Pace {
   readonly everyMs: number;
@@ -31,11 +32,18 @@ export const PACE: Pace = {
 /**
  * Whether the workers should hold off new deliveries now, given whether they do, for how long they
  * have (or have not), and the senders' load (0..1): over the last sample while running, over the
- * last `quietMs` while holding.
+ * last `quietMs` while holding. `owed`: the last hold was cut at `maxHoldMs`, so the work is owed
+ * `minRunMs` before the next one.
  */
-export function shouldHold(held: boolean, forMs: number, load: number, pace: Pace = PACE): boolean {
+export function shouldHold(
+  held: boolean,
+  forMs: number,
+  load: number,
+  pace: Pace = PACE,
+  owed = true,
+): boolean {
   if (held) return !(load < pace.idleBelow || forMs >= pace.maxHoldMs);
-  return load > pace.busyAbove && forMs >= pace.minRunMs;
+  return load > pace.busyAbove && (!owed || forMs >= pace.minRunMs);
 }
 
 /**
@@ -51,21 +59,27 @@ export function paceLoad(held: boolean, sinceChange: readonly number[], pace: Pa
   return sinceChange.slice(-n).reduce((sum, l) => sum + l, 0) / n;
 }
 
-/** Where the pacer stands: holding or not, since when (ms), and the load samples taken since then. */
+/**
+ * Where the pacer stands: holding or not, since when (ms), the load samples taken since then, and
+ * whether the work is owed `minRunMs` (the last hold was cut at `maxHoldMs`).
+ */
 export interface PaceState {
   readonly held: boolean;
   readonly since: number;
   readonly samples: readonly number[];
+  readonly owed: boolean;
 }
 
-export const PACE_START: PaceState = { held: false, since: 0, samples: [] };
+export const PACE_START: PaceState = { held: false, since: 0, samples: [], owed: false };
 
 /** One sample of the load taken at `now` (ms): the pacer's next state. */
 export function paceStep(state: PaceState, load: number, now: number, pace: Pace = PACE): PaceState {
   const keep = Math.max(1, Math.round(pace.quietMs / pace.everyMs));
   const samples = [...state.samples.slice(Math.max(0, state.samples.length - keep + 1)), load];
-  const held = shouldHold(state.held, now - state.since, paceLoad(state.held, samples, pace), pace);
-  return held === state.held ? { ...state, samples } : { held, since: now, samples: [] };
+  const forMs = now - state.since;
+  const held = shouldHold(state.held, forMs, paceLoad(state.held, samples, pace), pace, state.owed);
+  if (held === state.held) return { ...state, samples };
+  return { held, since: now, samples: [], owed: state.held && forMs >= pace.maxHoldMs };
 }
 
 /**
