@@ -44,7 +44,8 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]   (each option als
                            read one with npx tsx bench/profile-summary.ts DIR/bridge-redis-throughput
   --warm-up N              deliveries of another storm sent to each server, and processed, before each
                            measured pass (default 200; 0 measures cold servers)
-  --redis-args "ARGS"      extra redis-server arguments, e.g. "--auto-aof-rewrite-min-size 1gb"
+  --redis-args="ARGS"      extra redis-server arguments, e.g. --redis-args="--auto-aof-rewrite-min-size 1gb"
+                           (with "=": a value that begins with a dash is not taken otherwise)
   --bridge-env K=V,K=V     extra environment for every bridge, e.g. INGEST_THREADS=1,WORKER_CONCURRENCY=32`;
 
 function bridgeEnv(raw: string): Record<string, string> {

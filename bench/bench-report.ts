@@ -1,5 +1,6 @@
 import type { BenchResult, CpuUse, LoadSummary, ModeResult } from './bench-result.js';
 import { TARGETS } from './bench-result.js';
+import { REDIS_ARGS } from './redis-instance.js';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en');
 const ms = (n: number): string => n.toFixed(1);
@@ -49,6 +50,9 @@ export function formatReport(r: BenchResult): string {
       `${int(s.requests)} requests, ${int(s.sentAlerts)} alerts (${int(s.uniqueAlerts)} distinct in ${int(s.incidents)} incidents), ${s.megabytes} MB`,
     `source: commit ${r.source.commit}${r.source.srcChanged ? ' with uncommitted changes in src/' : ''}`,
     `bridge: ${modes[0]?.runner === 'tsx' ? 'node --import tsx src/main.ts (the build failed)' : 'node dist/main.js'}, LOG_LEVEL=warn, children of this process on 127.0.0.1`,
+    ...(modes.some((m) => m.mode === 'redis')
+      ? [`redis: redis-server ${[...REDIS_ARGS, ...o.redisArgs].map((a) => (a === '' ? "''" : a)).join(' ')}`]
+      : []),
     ...Object.entries(r.skipped).map(([mode, why]) => `skipped ${mode} mode: ${why}`),
     '',
     table([
