@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isStringMap, isTimestamp, stringMap, timestamp } from './wire.js';
+import { isPlainObject, isStringMap, isTimestamp, stringMap, timestamp } from './wire.js';
 
 const FINGERPRINT = /^[0-9a-f]{1,16}$/;
 
@@ -38,9 +38,6 @@ export const alertmanagerPayloadSchema = z.object({
 
 export type AlertmanagerPayload = z.infer<typeof alertmanagerPayloadSchema>;
 
-type Fields = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStatus = (v: unknown): boolean => v === 'firing' || v === 'resolved';
 const absentOr = (v: unknown, fits: (v: unknown) => boolean): boolean => v === undefined || fits(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
@@ -48,7 +45,7 @@ const isTime = (v: unknown): boolean => typeof v === 'string' && isTimestamp(v);
 
 function plainAlert(a: unknown): boolean {
   return (
-    isObject(a) &&
+    isPlainObject(a) &&
     isStatus(a.status) &&
     isStringMap(a.labels) &&
     absentOr(a.annotations, isStringMap) &&
@@ -67,7 +64,7 @@ function plainAlert(a: unknown): boolean {
  * looser: what passes here passes the schema (tested on every field of the captured payloads).
  */
 export function plainAlertmanagerAlerts(json: unknown): number | null {
-  if (!isObject(json)) return null;
+  if (!isPlainObject(json)) return null;
   const p = json;
   const fits =
     p.version === '4' &&

@@ -10,10 +10,14 @@ export const isTimestamp = (s: string): boolean => RFC_3339.test(s) || !Number.i
 /** A timestamp as senders write it (RFC 3339, possibly with nanoseconds), read into ISO-8601 UTC. */
 export const timestamp = z.string().refine(isTimestamp, { message: 'expected an RFC 3339 timestamp' });
 
-/** An object (not an array, not null) whose every value is a string: what `stringMap` accepts. */
+/** A JSON object: not an array, not null. */
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** An object whose every value is a string: what `stringMap` accepts. */
 export function isStringMap(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  for (const key in v) if (typeof (v as Record<string, unknown>)[key] !== 'string') return false;
+  if (!isPlainObject(v)) return false;
+  for (const key in v) if (typeof v[key] !== 'string') return false;
   return true;
 }
 
@@ -24,12 +28,12 @@ export function isStringMap(v: unknown): boolean {
  */
 export const stringMap = z.custom<Record<string, string>>().superRefine((v, ctx) => {
   if (isStringMap(v)) return;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+  if (!isPlainObject(v)) {
     ctx.addIssue({ code: 'custom', message: `expected an object of strings, received ${describe(v)}` });
     return;
   }
   for (const key in v) {
-    const value = (v as Record<string, unknown>)[key];
+    const value = v[key];
     if (typeof value !== 'string') {
       ctx.addIssue({ code: 'custom', path: [key], message: `expected string, received ${describe(value)}` });
     }
