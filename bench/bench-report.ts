@@ -31,6 +31,14 @@ function table(rows: readonly (readonly string[])[]): string {
 }
 
 /** The result as the table printed at the end of a run. */
+/** How the bridge was started: `npm start`'s command, or the sources through tsx when the build failed. */
+function bridgeLine(m: ModeResult | undefined): string {
+  const flags = (m?.nodeFlags ?? []).map((f) => `${f} `).join('');
+  return m?.runner === 'tsx'
+    ? `node ${flags}--import tsx src/main.ts (the build failed)`
+    : `node ${flags}dist/main.js`;
+}
+
 export function formatReport(r: BenchResult): string {
   const modes = r.modes;
   const row = (label: string, bare: string, each: (m: ModeResult) => string, target = ''): string[] => [
@@ -49,7 +57,7 @@ export function formatReport(r: BenchResult): string {
     `storm: ${int(s.deliveries)} Alertmanager deliveries x ${o.alertsPerDelivery} alerts, every tenth sent twice = ` +
       `${int(s.requests)} requests, ${int(s.sentAlerts)} alerts (${int(s.uniqueAlerts)} distinct in ${int(s.incidents)} incidents), ${s.megabytes} MB`,
     `source: commit ${r.source.commit}${r.source.srcChanged ? ' with uncommitted changes in src/' : ''}`,
-    `bridge: ${modes[0]?.runner === 'tsx' ? 'node --import tsx src/main.ts (the build failed)' : 'node dist/main.js'}, LOG_LEVEL=warn, children of this process on 127.0.0.1`,
+    `bridge: ${bridgeLine(modes[0])}, LOG_LEVEL=warn, children of this process on 127.0.0.1`,
     ...(modes.some((m) => m.mode === 'redis')
       ? [`redis: redis-server ${[...REDIS_ARGS, ...o.redisArgs].map((a) => (a === '' ? "''" : a)).join(' ')}`]
       : []),

@@ -62,6 +62,8 @@ export interface RedisMemory {
 export interface ModeResult {
   readonly mode: BenchMode;
   readonly runner: 'dist' | 'tsx';
+  /** Node's flags before the bridge's script (those of `npm start`). */
+  readonly nodeFlags: readonly string[];
   readonly throughput: LoadSummary;
   /** Bridge accepted alerts/s over the bare server's. */
   readonly ratioToBare: number;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface BridgeCommand {
@@ -7,6 +7,20 @@ export interface BridgeCommand {
   readonly args: readonly string[];
   /** `dist`: the build, as in production; `tsx`: the sources, when they do not build. */
   readonly runner: 'dist' | 'tsx';
+  /** Node's own flags, as `npm start` gives them. */
+  readonly nodeFlags: readonly string[];
+}
+
+/**
+ * The flags `npm start` gives node before the bridge's script (`node [flags] dist/main.js`), so that the
+ * bench measures the bridge as it is started in production (the image runs the same command).
+ */
+export function startFlags(startScript: string): string[] {
+  const words = startScript.trim().split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') {
+    throw new Error(`expected npm start to be "node [flags] dist/main.js", got "${startScript}"`);
+  }
+  return words.slice(1, -1);
 }
 
 function newestMtime(dir: string): number {
@@ -26,10 +40,12 @@ function mtimeOrZero(path: string): number {
 }
 
 /**
- * How to run the bridge: `node dist/main.js`, built first when `dist/` is missing or older than
+ * How to run the bridge: `node [flags of npm start] dist/main.js`, built first when `dist/` is missing or older than
  * `src/`. Should the build fail, the sources run through tsx and the result says so.
  */
 export function bridgeCommand(root: string, log: (line: string) => void): BridgeCommand {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const nodeFlags = startFlags(pkg.scripts.start);
   const built = join(root, 'dist', 'main.js');
   if (mtimeOrZero(built) < newestMtime(join(root, 'src'))) {
     log('building the bridge (npm run build): dist/ is missing or older than src/');
@@ -42,10 +58,11 @@ export function bridgeCommand(root: string, log: (line: string) => void): Bridge
       log(`build failed, running the sources through tsx instead:\n${build.stdout}${build.stderr}`);
       return {
         command: process.execPath,
-        args: ['--import', 'tsx', join(root, 'src', 'main.ts')],
+        args: [...nodeFlags, '--import', 'tsx', join(root, 'src', 'main.ts')],
         runner: 'tsx',
+        nodeFlags,
       };
     }
   }
-  return { command: process.execPath, args: [built], runner: 'dist' };
+  return { command: process.execPath, args: [...nodeFlags, built], runner: 'dist', nodeFlags };
 }

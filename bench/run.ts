@@ -317,6 +317,7 @@ async function benchMode(
   return {
     mode,
     runner: command.runner,
+    nodeFlags: command.nodeFlags,
     throughput,
     ratioToBare: Number((throughput.acceptedAlertsPerSecond / bare.acceptedAlertsPerSecond).toFixed(3)),
     endToEnd,

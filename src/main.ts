@@ -519,6 +519,11 @@ async function redisStorage(
  * With the factor at 1.5 the peak RSS of the bench's storm fell to about 175 MB, at a few percent of
  * end-to-end speed. Not in the embedded mode, whose heap is its state: there full collections came
  * more often over a larger live heap, and the latency pass's p99 rose.
+ *
+ * A third is not set here, as node reads it only at start: `npm start` and the image run the bridge
+ * with one V8 helper thread (`--v8-pool-size=1`, node's default is 4). Under a storm V8's concurrent
+ * marking spread over the helpers and took the thread answering webhooks' cores (see README,
+ * Performance).
  */
 function tuneV8(env: NodeJS.ProcessEnv): void {
   const given = `${env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`;
