@@ -28,6 +28,8 @@ export interface BenchOptions {
   readonly redisArgs: readonly string[];
   /** Extra variables for every bridge (to compare settings such as INGEST_THREADS). */
   readonly bridgeEnv: Readonly<Record<string, string>>;
+  /** Node's flags for every bridge instead of those of `npm start`; null keeps those. */
+  readonly nodeFlags: readonly string[] | null;
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [options]   (each option also as an env variable, e.g. BENCH_DELIVERIES)
@@ -46,7 +48,9 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]   (each option als
                            measured pass (default 200; 0 measures cold servers)
   --redis-args="ARGS"      extra redis-server arguments, e.g. --redis-args="--auto-aof-rewrite-min-size 1gb"
                            (with "=": a value that begins with a dash is not taken otherwise)
-  --bridge-env K=V,K=V     extra environment for every bridge, e.g. INGEST_THREADS=1,WORKER_CONCURRENCY=32`;
+  --bridge-env K=V,K=V     extra environment for every bridge, e.g. INGEST_THREADS=1,WORKER_CONCURRENCY=32
+  --node-flags="FLAGS"     node's flags for every bridge instead of those of npm start, e.g.
+                           --node-flags="--v8-pool-size=4"; --node-flags= runs it with none`;
 
 function bridgeEnv(raw: string): Record<string, string> {
   const env: Record<string, string> = {};
@@ -56,6 +60,10 @@ function bridgeEnv(raw: string): Record<string, string> {
     env[pair.slice(0, at).trim()] = pair.slice(at + 1);
   }
   return env;
+}
+
+function nodeFlags(raw: string | undefined): string[] | null {
+  return raw === undefined ? null : raw.split(/\s+/).filter((f) => f !== '');
 }
 
 function positiveInt(name: string, raw: string, max: number): number {
@@ -100,6 +108,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       'bridge-env': { type: 'string' },
       'warm-up': { type: 'string' },
       'redis-args': { type: 'string' },
+      'node-flags': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -133,5 +142,6 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       .split(/\s+/)
       .filter((a) => a !== ''),
     bridgeEnv: bridgeEnv(pick('bridge-env', 'BENCH_BRIDGE_ENV', '')),
+    nodeFlags: nodeFlags(values['node-flags'] ?? env.BENCH_NODE_FLAGS),
   };
 }

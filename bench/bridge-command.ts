@@ -40,12 +40,16 @@ function mtimeOrZero(path: string): number {
 }
 
 /**
- * How to run the bridge: `node [flags of npm start] dist/main.js`, built first when `dist/` is missing or older than
+ * How to run the bridge: `node [flags] dist/main.js`, with the flags of npm start unless others are given, built first when `dist/` is missing or older than
  * `src/`. Should the build fail, the sources run through tsx and the result says so.
  */
-export function bridgeCommand(root: string, log: (line: string) => void): BridgeCommand {
+export function bridgeCommand(
+  root: string,
+  log: (line: string) => void,
+  flags: readonly string[] | null = null,
+): BridgeCommand {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const nodeFlags = startFlags(pkg.scripts.start);
+  const nodeFlags = flags ?? startFlags(pkg.scripts.start);
   const built = join(root, 'dist', 'main.js');
   if (mtimeOrZero(built) < newestMtime(join(root, 'src'))) {
     log('building the bridge (npm run build): dist/ is missing or older than src/');

@@ -357,7 +357,7 @@ async function main(): Promise<number> {
     }
     return why === null;
   });
-  const command = bridgeCommand(ROOT, log);
+  const command = bridgeCommand(ROOT, log, options.nodeFlags);
   const storm = buildStorm({
     deliveries: options.deliveries,
     alertsPerDelivery: options.alertsPerDelivery,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseBenchOptions } from '../../bench/bench-options.js';
 import { startFlags } from '../../bench/bridge-command.js';
 
 describe("the bench starts the bridge with npm start's node flags", () => {
@@ -17,5 +18,26 @@ describe("the bench starts the bridge with npm start's node flags", () => {
   it("reads this project's start script, which limits V8's helper threads to one", () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
     expect(startFlags(pkg.scripts.start)).toContain('--v8-pool-size=1');
+  });
+});
+
+describe('--node-flags', () => {
+  const flagsOf = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+    const o = parseBenchOptions(argv, env);
+    if (o === 'help') throw new Error('help');
+    return o.nodeFlags;
+  };
+
+  it("keeps npm start's flags unless told otherwise", () => {
+    expect(flagsOf([])).toBeNull();
+  });
+
+  it('replaces them, or removes them all when empty', () => {
+    expect(flagsOf(['--node-flags=--v8-pool-size=4  --max-semi-space-size=32'])).toEqual([
+      '--v8-pool-size=4',
+      '--max-semi-space-size=32',
+    ]);
+    expect(flagsOf(['--node-flags='])).toEqual([]);
+    expect(flagsOf([], { BENCH_NODE_FLAGS: '--v8-pool-size=2' })).toEqual(['--v8-pool-size=2']);
   });
 });
