@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeWebhookBody, decodeWebhookPayload } from '../../src/adapters/sources/webhook-sources.js';
 import { EmbeddedIntake, type JournalRecord } from '../../src/adapters/store/embedded-intake.js';
 import { FileJournal } from '../../src/adapters/store/file-journal.js';
@@ -193,5 +193,41 @@ describe('the embedded journal takes webhook bodies as they were sent', () => {
     await intake.idle();
     expect(executed.seen).toHaveLength(4);
     await intake.close();
+  });
+});
+
+describe('a snapshot of a large state', () => {
+  it('is serialised an incident at a time, not in one JSON.stringify, and read back whole', async () => {
+    const dir = journalDir();
+    const alert = (i: number, a: number) => ({ fingerprint: `${i}-${a}`, summary: 's'.repeat(200) });
+    const state = {
+      lastIncidentNumber: 400,
+      incidents: Array.from({ length: 400 }, (_, i) => ({
+        id: `INC-${i}`,
+        alerts: Array.from({ length: 50 }, (_, a) => alert(i, a)),
+      })),
+      keys: [['k', 'INC-1']],
+    };
+    const whole = JSON.stringify({ seq: 9, state }).length;
+    const journal = new FileJournal<typeof state, JournalRecord>(dir, quiet);
+    await journal.load();
+    const stringify = vi.spyOn(JSON, 'stringify');
+    let longest = 0;
+    try {
+      await journal.snapshot(state, 9);
+      for (const r of stringify.mock.results)
+        if (typeof r.value === 'string') longest = Math.max(longest, r.value.length);
+    } finally {
+      stringify.mockRestore();
+    }
+    // The longest text made at once is one incident's, a 400th of the state.
+    expect(longest).toBe(Math.max(...state.incidents.map((i) => JSON.stringify(i).length)));
+    expect(longest * 100).toBeLessThan(whole);
+    await journal.close();
+
+    const again = new FileJournal<typeof state, JournalRecord>(dir, quiet);
+    expect((await again.load()).snapshot).toEqual(state);
+    expect(readFileSync(join(dir, 'snapshot.json'), 'utf8')).toBe(JSON.stringify({ seq: 9, state }));
+    await again.close();
   });
 });
