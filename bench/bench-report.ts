@@ -30,8 +30,7 @@ function table(rows: readonly (readonly string[])[]): string {
   return rows.map((r) => (r.length === 1 ? (r[0] ?? '') : line(r))).join('\n');
 }
 
-/** The result as the table printed at the end of a run. */
-/** How the bridge was started: `npm start`'s command, or the sources through tsx when the build failed. */
+/** How the bridge was started: node, its flags and the build, or the sources through tsx when the build failed. */
 function bridgeLine(m: ModeResult | undefined): string {
   const flags = (m?.nodeFlags ?? []).map((f) => `${f} `).join('');
   return m?.runner === 'tsx'
@@ -39,6 +38,7 @@ function bridgeLine(m: ModeResult | undefined): string {
     : `node ${flags}dist/main.js`;
 }
 
+/** The result as the table printed at the end of a run. */
 export function formatReport(r: BenchResult): string {
   const modes = r.modes;
   const row = (label: string, bare: string, each: (m: ModeResult) => string, target = ''): string[] => [

@@ -40,8 +40,9 @@ function mtimeOrZero(path: string): number {
 }
 
 /**
- * How to run the bridge: `node [flags] dist/main.js`, with the flags of npm start unless others are given, built first when `dist/` is missing or older than
- * `src/`. Should the build fail, the sources run through tsx and the result says so.
+ * How to run the bridge: `node [flags] dist/main.js`, with the flags of npm start unless others are
+ * given, built first when `dist/` is missing or older than `src/`. Should the build fail, the sources
+ * run through tsx (with the same flags) and the result says so.
  */
 export function bridgeCommand(
   root: string,
