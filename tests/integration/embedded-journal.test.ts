@@ -230,4 +230,32 @@ describe('a snapshot of a large state', () => {
     expect(readFileSync(join(dir, 'snapshot.json'), 'utf8')).toBe(JSON.stringify({ seq: 9, state }));
     await again.close();
   });
+
+  it('is finished before the intake closes', async () => {
+    const dir = journalDir();
+    // A large state on disk, restored at recovery and snapshotted again after the next command.
+    const seed = new FileJournal<MemorySnapshot, JournalRecord>(dir, quiet);
+    await seed.load();
+    const incidents = Array.from({ length: 400 }, (_, i) => ({ id: `INC-${i}`, note: 'n'.repeat(12_000) }));
+    await seed.snapshot({ ...new MemoryStore().snapshot(), incidents } as unknown as MemorySnapshot, 0);
+    await seed.close();
+
+    const journal = new FileJournal<MemorySnapshot, JournalRecord>(dir, quiet);
+    const intake = new EmbeddedIntake(journal, new MemoryStore(), recording().run, quiet, {
+      snapshotAfterBytes: 1,
+      decodePayload: decodeWebhookPayload,
+    });
+    await intake.recover(recording().run);
+    const ack: Command = { type: 'ack', incidentId: 'INC-1', by: 'ana', at: '2026-11-23T01:00:05.000Z' };
+    await intake.submit(ack);
+    // The command is carried out and a snapshot of some 4.8 MB has begun; closing waits for it.
+    await intake.close();
+    const written = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8')) as {
+      seq: number;
+      state: MemorySnapshot;
+    };
+    expect(written.seq).toBe(1);
+    expect(written.state.incidents).toHaveLength(400);
+    expect(readdirSync(dir)).not.toContain('snapshot.json.tmp');
+  });
 });

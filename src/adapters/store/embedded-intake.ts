@@ -44,7 +44,8 @@ export class EmbeddedIntake implements Intake, RawDeliveryIntake {
   private readonly pending: Pending[] = [];
   private draining: Promise<void> | null = null;
   private executedSeq = 0;
-  private snapshotting = false;
+  /** The snapshot being written, if any: written in slices, it may outlast a few commands. */
+  private snapshotting: Promise<void> | null = null;
   private deliveries = 0;
   private readonly held = new Hold();
   /** Set while the drain waits out a hold: a command someone waits on ends the wait. */
@@ -179,15 +180,14 @@ export class EmbeddedIntake implements Intake, RawDeliveryIntake {
 
   private maybeSnapshot(): void {
     if (this.snapshotting || this.journal.segmentBytes < this.options.snapshotAfterBytes) return;
-    this.snapshotting = true;
     // Taken between two commands, so the state is exactly that of `executedSeq`.
     const state = this.store.snapshot();
     const seq = this.executedSeq;
-    this.journal
+    this.snapshotting = this.journal
       .snapshot(state, seq)
       .catch((e: unknown) => this.logger.error('snapshot failed', { error: String(e) }))
       .finally(() => {
-        this.snapshotting = false;
+        this.snapshotting = null;
       });
   }
 
@@ -205,6 +205,8 @@ export class EmbeddedIntake implements Intake, RawDeliveryIntake {
 
   async close(): Promise<void> {
     await this.idle();
+    // A snapshot still being written finishes first: it ends by starting a new segment.
+    await this.snapshotting;
     await this.journal.close();
   }
 }
