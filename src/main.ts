@@ -522,7 +522,7 @@ async function redisStorage(
  *
  * A third is not set here, as node reads it only at start: `npm start` and the image run the bridge
  * with one V8 helper thread (`--v8-pool-size=1`, node's default is 4). Under a storm V8's concurrent
- * marking spread over four helpers while the thread answering webhooks waited for a core (see README,
+ * garbage collection spread over four helpers while the thread answering webhooks waited for a core (see README,
  * Performance).
  */
 function tuneV8(env: NodeJS.ProcessEnv): void {
