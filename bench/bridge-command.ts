@@ -23,6 +23,11 @@ export function startFlags(startScript: string): string[] {
   return words.slice(1, -1);
 }
 
+function startScript(root: string): string {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start;
+}
+
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
@@ -49,8 +54,7 @@ export function bridgeCommand(
   log: (line: string) => void,
   flags: readonly string[] | null = null,
 ): BridgeCommand {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const nodeFlags = flags ?? startFlags(pkg.scripts.start);
+  const nodeFlags = flags ?? startFlags(startScript(root));
   const built = join(root, 'dist', 'main.js');
   if (mtimeOrZero(built) < newestMtime(join(root, 'src'))) {
     log('building the bridge (npm run build): dist/ is missing or older than src/');

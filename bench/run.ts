@@ -95,10 +95,14 @@ const WAVE_AFTER_MS = 500;
 /** The latency pass sends the storm again, paced, for at most `pacedSeconds`. */
 function pacedStorm(options: BenchOptions, storm: Storm): Storm {
   const requests = Math.min(storm.bodies.length, Math.round(options.pacedRate * options.pacedSeconds));
+  const bodies = storm.bodies.slice(0, requests);
+  const alertsPerBody = storm.alertsPerBody.slice(0, requests);
   return {
     ...storm,
-    bodies: storm.bodies.slice(0, requests),
-    alertsPerBody: storm.alertsPerBody.slice(0, requests),
+    bodies,
+    alertsPerBody,
+    sentAlerts: alertsPerBody.reduce((sum, n) => sum + n, 0),
+    bytes: bodies.reduce((sum, b) => sum + b.length, 0),
   };
 }
 
@@ -130,37 +134,34 @@ async function benchBare(options: BenchOptions, storm: Storm, paced: Storm, warm
     const target = { ...ALERTMANAGER, url: server.url };
     await warmUp(server.url, warm, options, false);
     log('bare node:http server: throughput pass');
-    const cpu = cpuMeter([server.pid]);
+    const cpu = cpuMeter(server.pid);
     const throughput = summarize(
       await sendClosedLoop(target, storm.bodies, storm.alertsPerBody, options.concurrency),
     );
-    const [serverCpu = 0] = cpu.seconds();
-    const cpuUse: CpuUse = { server: serverCpu, redis: null, loadGenerator: cpu.loadGenerator() };
+    const cpuUse = cpu.use();
     log('bare node:http server: latency pass');
-    const pacedMeter = cpuMeter([server.pid]);
+    const pacedMeter = cpuMeter(server.pid);
     const pacedLoad = await sendAtPace(server.url, paced, options);
-    const [pacedServerCpu = 0] = pacedMeter.seconds();
-    const pacedCpu: CpuUse = {
-      server: pacedServerCpu,
-      redis: null,
-      loadGenerator: pacedMeter.loadGenerator(),
-    };
-    return { throughput, paced: pacedLoad, cpu: cpuUse, pacedCpu };
+    return { throughput, paced: pacedLoad, cpu: cpuUse, pacedCpu: pacedMeter.use() };
   } finally {
     await server.stop();
   }
 }
 
-/** CPU seconds used from now on by some child processes and by this process, the load generator. */
-function cpuMeter(pids: readonly number[]) {
-  const start = pids.map(cpuSeconds);
+/** CPU seconds used from now on by the server, by Redis if there is one, and by this process (the load generator). */
+function cpuMeter(server: number, redis: number | null = null): { use: () => CpuUse } {
+  const serverStart = cpuSeconds(server);
+  const redisStart = redis === null ? 0 : cpuSeconds(redis);
   const own = process.cpuUsage();
   const round = (n: number): number => Number(n.toFixed(2));
   return {
-    seconds: (): number[] => pids.map((pid, i) => round(cpuSeconds(pid) - (start[i] ?? 0))),
-    loadGenerator: (): number => {
+    use: () => {
       const used = process.cpuUsage(own);
-      return round((used.user + used.system) / 1e6);
+      return {
+        server: round(cpuSeconds(server) - serverStart),
+        redis: redis === null ? null : round(cpuSeconds(redis) - redisStart),
+        loadGenerator: round((used.user + used.system) / 1e6),
+      };
     },
   };
 }
@@ -253,7 +254,7 @@ async function benchMode(
       : 0;
     const before = await decisionsTaken(sut.bridge.url);
     const rss = sampleRss(sut.bridge.pid);
-    const cpu = cpuMeter(sut.redis ? [sut.bridge.pid, sut.redis.pid] : [sut.bridge.pid]);
+    const cpu = cpuMeter(sut.bridge.pid, sut.redis?.pid);
     log(`bridge, ${mode} mode: throughput pass`);
     const started = performance.now();
     throughput = summarize(
@@ -263,8 +264,7 @@ async function benchMode(
     const expected = before + storm.sentAlerts;
     const drained = await waitForDecisions(sut.bridge.url, expected, options.drainTimeoutSeconds * 1000);
     peakRssBytes = rss.stop();
-    const [bridgeCpu = 0, redisCpu = null] = cpu.seconds();
-    cpuUse = { server: bridgeCpu, redis: redisCpu, loadGenerator: cpu.loadGenerator() };
+    cpuUse = cpu.use();
     afterStorm = await memoryGauges(sut.bridge.url);
     const seconds = drained.at === null ? null : (drained.at - started) / 1000;
     endToEnd = {
@@ -293,10 +293,9 @@ async function benchMode(
     const beforePass = await decisionsTaken(sut.bridge.url);
     const rss = sampleRss(sut.bridge.pid);
     log(`bridge, ${mode} mode: latency pass`);
-    const pacedMeter = cpuMeter(sut.redis ? [sut.bridge.pid, sut.redis.pid] : [sut.bridge.pid]);
+    const pacedMeter = cpuMeter(sut.bridge.pid, sut.redis?.pid);
     pacedLoad = await sendAtPace(sut.bridge.url, paced, options);
-    const [pacedBridgeCpu = 0, pacedRedisCpu = null] = pacedMeter.seconds();
-    pacedCpu = { server: pacedBridgeCpu, redis: pacedRedisCpu, loadGenerator: pacedMeter.loadGenerator() };
+    pacedCpu = pacedMeter.use();
     // Redis forks to rewrite its append-only file once it has grown enough; on a machine it shares, the
     // child competes for the same cores, which shows in the latency of that pass.
     pacedAofRewrites = sut.redis
@@ -305,8 +304,7 @@ async function benchMode(
     // Storms come in waves: the next one finds the workers busy with the last, and must be answered as
     // promptly as the first. The wave's alerts are new (another tag).
     await sleep(WAVE_AFTER_MS);
-    const passAlerts = paced.alertsPerBody.reduce((sum, n) => sum + n, 0);
-    waveBacklogAlerts = Math.max(0, beforePass + passAlerts - (await decisionsTaken(sut.bridge.url)));
+    waveBacklogAlerts = Math.max(0, beforePass + paced.sentAlerts - (await decisionsTaken(sut.bridge.url)));
     log(`bridge, ${mode} mode: second wave, ${waveBacklogAlerts} alerts of the pass still to process`);
     waveLoad = await sendAtPace(sut.bridge.url, wave, options);
     pacedPeakRssBytes = rss.stop();
