@@ -8,6 +8,8 @@ export interface BenchOptions {
   readonly alertsPerDelivery: number;
   /** Requests in flight at once in the throughput pass. */
   readonly concurrency: number;
+  /** Throughput passes per mode, each on a fresh bridge right after one of the bare server's. */
+  readonly throughputPasses: number;
   readonly modes: readonly BenchMode[];
   /** Deliveries per second released by the paced latency pass. */
   readonly pacedRate: number;
@@ -36,6 +38,8 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]   (each option als
   --deliveries N           Alertmanager deliveries in the storm (default 1000; every tenth is sent twice)
   --alerts-per-delivery N  alerts in each delivery (default 100); incidents = alerts / 50
   --concurrency N          requests in flight in the throughput pass (default 32)
+  --throughput-passes N    throughput passes per mode, each to a fresh bridge right after one to the
+                           bare server; the ratio is the median of the pairs' (default 3)
   --mode M                 embedded | redis | both (default both)
   --paced-rate N           deliveries per second in the latency pass, which sends the storm again to a
                            fresh bridge, paced (default 1000)
@@ -99,6 +103,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       deliveries: { type: 'string' },
       'alerts-per-delivery': { type: 'string' },
       concurrency: { type: 'string' },
+      'throughput-passes': { type: 'string' },
       mode: { type: 'string' },
       'paced-rate': { type: 'string' },
       'paced-seconds': { type: 'string' },
@@ -127,6 +132,11 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       10_000,
     ),
     concurrency: positiveInt('--concurrency', pick('concurrency', 'BENCH_CONCURRENCY', '32'), 1024),
+    throughputPasses: positiveInt(
+      '--throughput-passes',
+      pick('throughput-passes', 'BENCH_THROUGHPUT_PASSES', '3'),
+      20,
+    ),
     modes: modes(pick('mode', 'BENCH_MODE', 'both')),
     pacedRate: positiveInt('--paced-rate', pick('paced-rate', 'BENCH_PACED_RATE', '1000'), 100_000),
     pacedSeconds: positiveNumber('--paced-seconds', pick('paced-seconds', 'BENCH_PACED_SECONDS', '10'), 10),

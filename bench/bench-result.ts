@@ -59,14 +59,26 @@ export interface RedisMemory {
   readonly keys: number;
 }
 
+/** A throughput pass of the bridge, beside the bare server's pass sent right before it. */
+export interface ThroughputPair {
+  readonly bareAlertsPerSecond: number;
+  readonly bridgeAlertsPerSecond: number;
+  /** Bridge accepted alerts/s over the bare server's. */
+  readonly ratio: number;
+}
+
 export interface ModeResult {
   readonly mode: BenchMode;
   readonly runner: 'dist' | 'tsx';
   /** Node's flags before the bridge's script (those of `npm start`). */
   readonly nodeFlags: readonly string[];
+  /** The throughput pass whose ratio to the bare server's is the median one. */
   readonly throughput: LoadSummary;
-  /** Bridge accepted alerts/s over the bare server's. */
+  /** The median of the passes' ratios (`passes`). */
   readonly ratioToBare: number;
+  /** Every throughput pass, each on a fresh bridge, in the order sent. */
+  readonly passes: readonly ThroughputPair[];
+  /** Of the first pass, as are the figures below up to `redisMemory`. */
   readonly endToEnd: EndToEnd;
   /** Over the throughput pass and the wait for every alert to be processed. */
   readonly peakRssBytes: number;
@@ -102,7 +114,10 @@ export interface BenchResult {
     readonly megabytes: number;
   };
   readonly bare: {
+    /** Of the bare server's throughput passes (one before each of the bridge's), the median one. */
     readonly throughput: LoadSummary;
+    /** Accepted alerts/s of each of them, in the order sent. */
+    readonly passes: readonly number[];
     readonly paced: LoadSummary;
     readonly cpu: CpuUse;
     readonly pacedCpu: CpuUse;
@@ -135,6 +150,44 @@ export function summarize(load: LoadResult): LoadSummary {
     p99Ms: round(quantile(load.latenciesMs, 0.99), 2),
     maxMs: round(load.latenciesMs.at(-1) ?? Number.NaN, 2),
   };
+}
+
+/**
+ * Where the median of `values` is: the middle one, or the lower of the two middle ones when their count
+ * is even (so that a median never flatters). -1 when there are none.
+ */
+export function medianIndex(values: readonly number[]): number {
+  if (values.length === 0) return -1;
+  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  return order[(order.length - 1) >> 1]?.[1] ?? -1;
+}
+
+/**
+ * The bridge's throughput passes, each beside the bare server's pass sent right before it, reduced to
+ * the median ratio and the pass it came from. A pass lasts well under a second, and a shared machine's
+ * speed moves that much from one second to the next, the bare server's figure too: a ratio of two single
+ * passes taken half a minute apart said more about the moment than about the bridge. Pairs sent back to
+ * back share the moment, and the median of several leaves out the one that did not.
+ */
+export function pairPasses(pairs: readonly { readonly bare: LoadSummary; readonly bridge: LoadSummary }[]): {
+  throughput: LoadSummary;
+  ratioToBare: number;
+  passes: ThroughputPair[];
+} {
+  const passes = pairs.map(({ bare, bridge }) => ({
+    bareAlertsPerSecond: bare.acceptedAlertsPerSecond,
+    bridgeAlertsPerSecond: bridge.acceptedAlertsPerSecond,
+    // A bare server that accepted nothing leaves nothing to compare with: no ratio that could pass.
+    ratio:
+      bare.acceptedAlertsPerSecond > 0
+        ? round(bridge.acceptedAlertsPerSecond / bare.acceptedAlertsPerSecond, 3)
+        : 0,
+  }));
+  const at = medianIndex(passes.map((p) => p.ratio));
+  const pair = pairs[at];
+  const pass = passes[at];
+  if (pair === undefined || pass === undefined) throw new Error('no throughput pass');
+  return { throughput: pair.bridge, ratioToBare: pass.ratio, passes };
 }
 
 export const TARGETS = {

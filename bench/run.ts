@@ -19,6 +19,8 @@ import {
   type LoadSummary,
   type Machine,
   type ModeResult,
+  medianIndex,
+  pairPasses,
   type RedisMemory,
   summarize,
 } from './bench-result.js';
@@ -122,7 +124,12 @@ async function sendAtPace(url: string, storm: Storm, options: BenchOptions): Pro
   );
 }
 
-async function benchBare(options: BenchOptions, storm: Storm, paced: Storm, warm: Storm) {
+/**
+ * A fresh bare server, warmed up as each bridge is: a server (and the load generator) keeps getting
+ * faster for a while after the warm-up, so one that had served pass after pass would be measured
+ * against bridges that had not.
+ */
+async function startBare(options: BenchOptions, warm: Storm): Promise<ChildService> {
   const server = await startChildService({
     name: 'bare server',
     command: process.execPath,
@@ -131,18 +138,33 @@ async function benchBare(options: BenchOptions, storm: Storm, paced: Storm, warm
     env: {},
   });
   try {
-    const target = { ...ALERTMANAGER, url: server.url };
     await warmUp(server.url, warm, options, false);
-    log('bare node:http server: throughput pass');
+    return server;
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+}
+
+interface BarePass {
+  readonly load: LoadSummary;
+  readonly cpu: CpuUse;
+}
+
+/** A fresh bare server's throughput pass (see `startBare`). */
+async function bareThroughput(options: BenchOptions, storm: Storm, warm: Storm): Promise<BarePass> {
+  const server = await startBare(options, warm);
+  try {
     const cpu = cpuMeter(server.pid);
-    const throughput = summarize(
-      await sendClosedLoop(target, storm.bodies, storm.alertsPerBody, options.concurrency),
+    const load = summarize(
+      await sendClosedLoop(
+        { ...ALERTMANAGER, url: server.url },
+        storm.bodies,
+        storm.alertsPerBody,
+        options.concurrency,
+      ),
     );
-    const cpuUse = cpu.use();
-    log('bare node:http server: latency pass');
-    const pacedMeter = cpuMeter(server.pid);
-    const pacedLoad = await sendAtPace(server.url, paced, options);
-    return { throughput, paced: pacedLoad, cpu: cpuUse, pacedCpu: pacedMeter.use() };
+    return { load, cpu: cpu.use() };
   } finally {
     await server.stop();
   }
@@ -225,62 +247,83 @@ async function benchMode(
   options: BenchOptions,
   storm: Storm,
   paced: Storm,
-  bare: LoadSummary,
+  barePasses: BarePass[],
   warm: Storm,
   wave: Storm,
 ): Promise<ModeResult> {
   const cpuProf = (pass: string): string | null =>
     options.cpuProfDir === null ? null : join(resolve(options.cpuProfDir), `bridge-${mode}-${pass}`);
-  let sut = await startBridgeUnderTest(
+  const pairs: { bare: LoadSummary; bridge: LoadSummary }[] = [];
+  let endToEnd: ModeResult['endToEnd'] | undefined;
+  let peakRssBytes = 0;
+  let peakRssHttpBytes = 0;
+  let memory: RedisMemory | null = null;
+  let afterStorm: MemoryGauges | undefined;
+  let cpuUse: CpuUse | undefined;
+  for (let pass = 1; pass <= options.throughputPasses; pass++) {
+    // The first pass is measured whole; the others only until the last answer, for the ratio.
+    const first = pass === 1;
+    const sut = await startBridgeUnderTest(
+      mode,
+      command,
+      first ? cpuProf('throughput') : null,
+      options.bridgeEnv,
+      options.redisArgs,
+    );
+    try {
+      const target = { ...ALERTMANAGER, url: sut.bridge.url };
+      log(`bridge, ${mode} mode: warm-up`);
+      await warmUp(sut.bridge.url, warm, options, true);
+      const baselineRedis =
+        first && sut.redis ? Number((await redisInfo(sut.redis.port, 'memory')).used_memory ?? 0) : 0;
+      const before = await decisionsTaken(sut.bridge.url);
+      log(
+        `bare node:http server, then bridge, ${mode} mode: throughput pass ${pass}/${options.throughputPasses}`,
+      );
+      const barePass = await bareThroughput(options, storm, warm);
+      barePasses.push(barePass);
+      const rss = sampleRss(sut.bridge.pid);
+      const cpu = cpuMeter(sut.bridge.pid, sut.redis?.pid);
+      const started = performance.now();
+      const throughput = summarize(
+        await sendClosedLoop(target, storm.bodies, storm.alertsPerBody, options.concurrency),
+      );
+      pairs.push({ bare: barePass.load, bridge: throughput });
+      if (!first) {
+        rss.stop();
+        continue;
+      }
+      peakRssHttpBytes = rss.peak();
+      const expected = before + storm.sentAlerts;
+      const drained = await waitForDecisions(sut.bridge.url, expected, options.drainTimeoutSeconds * 1000);
+      peakRssBytes = rss.stop();
+      cpuUse = cpu.use();
+      afterStorm = await memoryGauges(sut.bridge.url);
+      const seconds = drained.at === null ? null : (drained.at - started) / 1000;
+      endToEnd = {
+        expectedDecisions: storm.sentAlerts,
+        decisions: drained.decisions - before,
+        seconds: seconds === null ? null : Number(seconds.toFixed(3)),
+        alertsPerSecond: seconds === null ? null : Math.round(storm.sentAlerts / seconds),
+        scrapes: drained.scrapes,
+        slowestScrapeMs: Number(drained.slowestScrapeMs.toFixed(1)),
+      };
+      if (sut.redis) memory = await redisMemory(sut.redis, baselineRedis);
+    } finally {
+      await sut.stop();
+    }
+  }
+  if (endToEnd === undefined || afterStorm === undefined || cpuUse === undefined) {
+    throw new Error('no throughput pass was run');
+  }
+
+  const sut = await startBridgeUnderTest(
     mode,
     command,
-    cpuProf('throughput'),
+    cpuProf('latency'),
     options.bridgeEnv,
     options.redisArgs,
   );
-  let throughput: LoadSummary;
-  let endToEnd: ModeResult['endToEnd'];
-  let peakRssBytes: number;
-  let peakRssHttpBytes: number;
-  let memory: RedisMemory | null = null;
-  let afterStorm: MemoryGauges;
-  let cpuUse: CpuUse;
-  try {
-    const target = { ...ALERTMANAGER, url: sut.bridge.url };
-    log(`bridge, ${mode} mode: warm-up`);
-    await warmUp(sut.bridge.url, warm, options, true);
-    const baselineRedis = sut.redis
-      ? Number((await redisInfo(sut.redis.port, 'memory')).used_memory ?? 0)
-      : 0;
-    const before = await decisionsTaken(sut.bridge.url);
-    const rss = sampleRss(sut.bridge.pid);
-    const cpu = cpuMeter(sut.bridge.pid, sut.redis?.pid);
-    log(`bridge, ${mode} mode: throughput pass`);
-    const started = performance.now();
-    throughput = summarize(
-      await sendClosedLoop(target, storm.bodies, storm.alertsPerBody, options.concurrency),
-    );
-    peakRssHttpBytes = rss.peak();
-    const expected = before + storm.sentAlerts;
-    const drained = await waitForDecisions(sut.bridge.url, expected, options.drainTimeoutSeconds * 1000);
-    peakRssBytes = rss.stop();
-    cpuUse = cpu.use();
-    afterStorm = await memoryGauges(sut.bridge.url);
-    const seconds = drained.at === null ? null : (drained.at - started) / 1000;
-    endToEnd = {
-      expectedDecisions: storm.sentAlerts,
-      decisions: drained.decisions - before,
-      seconds: seconds === null ? null : Number(seconds.toFixed(3)),
-      alertsPerSecond: seconds === null ? null : Math.round(storm.sentAlerts / seconds),
-      scrapes: drained.scrapes,
-      slowestScrapeMs: Number(drained.slowestScrapeMs.toFixed(1)),
-    };
-    if (sut.redis) memory = await redisMemory(sut.redis, baselineRedis);
-  } finally {
-    await sut.stop();
-  }
-
-  sut = await startBridgeUnderTest(mode, command, cpuProf('latency'), options.bridgeEnv, options.redisArgs);
   let pacedLoad: LoadSummary;
   let pacedPeakRssBytes: number;
   let pacedAofRewrites: number | null;
@@ -316,8 +359,7 @@ async function benchMode(
     mode,
     runner: command.runner,
     nodeFlags: command.nodeFlags,
-    throughput,
-    ratioToBare: Number((throughput.acceptedAlertsPerSecond / bare.acceptedAlertsPerSecond).toFixed(3)),
+    ...pairPasses(pairs),
     endToEnd,
     peakRssBytes,
     peakRssHttpBytes,
@@ -382,11 +424,30 @@ async function main(): Promise<number> {
       `latency pass: ${paced.bodies.length} requests at ${options.pacedRate}/s, then a wave of ${wave.bodies.length}`,
   );
 
-  const bare = await benchBare(options, storm, paced, warm);
-  const results: ModeResult[] = [];
-  for (const mode of modes) {
-    results.push(await benchMode(mode, command, options, storm, paced, bare.throughput, warm, wave));
+  const bareServer = await startBare(options, warm);
+  let barePaced: BarePass;
+  try {
+    log('bare node:http server: latency pass');
+    const pacedMeter = cpuMeter(bareServer.pid);
+    barePaced = { load: await sendAtPace(bareServer.url, paced, options), cpu: pacedMeter.use() };
+  } finally {
+    await bareServer.stop();
   }
+  const results: ModeResult[] = [];
+  const barePasses: BarePass[] = [];
+  for (const mode of modes) {
+    results.push(await benchMode(mode, command, options, storm, paced, barePasses, warm, wave));
+  }
+  if (modes.length === 0) barePasses.push(await bareThroughput(options, storm, warm));
+  const bareMedian = barePasses[medianIndex(barePasses.map((p) => p.load.acceptedAlertsPerSecond))];
+  if (bareMedian === undefined) throw new Error('no throughput pass of the bare server');
+  const bare: BenchResult['bare'] = {
+    throughput: bareMedian.load,
+    passes: barePasses.map((p) => p.load.acceptedAlertsPerSecond),
+    paced: barePaced.load,
+    cpu: bareMedian.cpu,
+    pacedCpu: barePaced.cpu,
+  };
 
   const result: BenchResult = {
     startedAt,
