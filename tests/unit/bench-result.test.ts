@@ -3,8 +3,8 @@ import { parseBenchOptions } from '../../bench/bench-options.js';
 import {
   checkTargets,
   type LoadSummary,
-  medianIndex,
   type ModeResult,
+  medianIndex,
   pairPasses,
 } from '../../bench/bench-result.js';
 
