@@ -1,11 +1,56 @@
 import { z } from 'zod';
 
-/** RFC 3339 as Alertmanager and the Zabbix media type write it; checked first, as it costs least. */
-const RFC_3339 =
+/** RFC 3339 as Alertmanager and the Zabbix media type write it: what `isRfc3339` accepts. */
+export const RFC_3339 =
   /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 
+const digitAt = (s: string, i: number): number => {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+};
+
+/** Two digits at `i` making a number from `min` to `max`. */
+const twoDigits = (s: string, i: number, min: number, max: number): boolean => {
+  const hi = digitAt(s, i);
+  const lo = digitAt(s, i + 1);
+  if (hi < 0 || lo < 0) return false;
+  const n = hi * 10 + lo;
+  return n >= min && n <= max;
+};
+
+/**
+ * `RFC_3339.test(s)` without the regular expression: a webhook of 100 Alertmanager alerts checks 200
+ * timestamps, and the expression cost several times this walk over their characters. Tested against
+ * the expression on every string of a large set made to sit near its rules.
+ */
+export function isRfc3339(s: string): boolean {
+  const n = s.length;
+  // YYYY-MM-DDThh:mm:ss and at least a Z
+  if (n < 20) return false;
+  if (digitAt(s, 0) < 0 || digitAt(s, 1) < 0 || digitAt(s, 2) < 0 || digitAt(s, 3) < 0) return false;
+  if (s.charCodeAt(4) !== 45 || !twoDigits(s, 5, 1, 12)) return false;
+  if (s.charCodeAt(7) !== 45 || !twoDigits(s, 8, 1, 31)) return false;
+  const t = s.charCodeAt(10);
+  if (t !== 84 && t !== 116 && t !== 32) return false; // T, t, space
+  if (!twoDigits(s, 11, 0, 23) || s.charCodeAt(13) !== 58) return false;
+  if (!twoDigits(s, 14, 0, 59) || s.charCodeAt(16) !== 58 || !twoDigits(s, 17, 0, 59)) return false;
+  let i = 19;
+  if (s.charCodeAt(i) === 46) {
+    // a fraction: at least one digit
+    i++;
+    if (digitAt(s, i) < 0) return false;
+    while (i < n && digitAt(s, i) >= 0) i++;
+  }
+  const zone = s.charCodeAt(i);
+  if (zone === 90 || zone === 122) return i + 1 === n; // Z, z
+  if (zone !== 43 && zone !== 45) return false; // +, -
+  return (
+    i + 6 === n && twoDigits(s, i + 1, 0, 23) && s.charCodeAt(i + 3) === 58 && twoDigits(s, i + 4, 0, 59)
+  );
+}
+
 /** A string `timestamp` accepts: RFC 3339, or anything else `Date` reads. */
-export const isTimestamp = (s: string): boolean => RFC_3339.test(s) || !Number.isNaN(Date.parse(s));
+export const isTimestamp = (s: string): boolean => isRfc3339(s) || !Number.isNaN(Date.parse(s));
 
 /** A timestamp as senders write it (RFC 3339, possibly with nanoseconds), read into ISO-8601 UTC. */
 export const timestamp = z.string().refine(isTimestamp, { message: 'expected an RFC 3339 timestamp' });
