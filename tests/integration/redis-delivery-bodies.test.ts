@@ -107,6 +107,25 @@ describe('webhook bodies queued under their own key in production mode', () => {
     expect(await bodyKeys()).toEqual([]);
   });
 
+  it('stores a body of many scripts byte for byte, though the webhook hands it on as the text it checked', async () => {
+    const doc = JSON.parse(capturedBody('01-firing-single')) as {
+      alerts: { annotations: Record<string, string> }[];
+    };
+    const first = doc.alerts[0];
+    if (!first) throw new Error('fixture without an alert');
+    first.annotations.summary = 'Störung in München: 温度 > 90 °C 🔥 (ﬁx ✓)';
+    const posted = JSON.stringify(doc, null, 1);
+    await paused(async () => {
+      const r = await bridge.post('/webhooks/alertmanager', posted);
+      expect(r.status, JSON.stringify(r.body)).toBe(202);
+      const [key] = await bodyKeys();
+      const stored = await redis.getBuffer(key ?? '');
+      expect(stored?.equals(Buffer.from(posted, 'utf8'))).toBe(true);
+    });
+    await bridge.settle();
+    expect(await bodyKeys()).toEqual([]);
+  });
+
   it('sends the body before its job, on the one connection, so no worker finds a job without its body', async () => {
     const monitor = await redis.monitor();
     const seen: { command: string; client: string }[] = [];

@@ -68,6 +68,17 @@ describe('RawDeliveryQueue', () => {
     await expect(intake.submitRaw(delivery)).rejects.toThrow('Connection is closed');
   });
 
+  it('stores the text the webhook decoded when there is one, else the bytes', async () => {
+    const { intake, redis } = fakes(
+      async () => 'OK',
+      async () => ({ remove: vi.fn() }),
+    );
+    await intake.submitRaw({ ...delivery, text: '{}' });
+    await intake.submitRaw(delivery);
+    const stored = redis.set.mock.calls.map((call) => (call as unknown[])[1]);
+    expect(stored).toEqual(['{}', delivery.body]);
+  });
+
   it('stores the body first when the queue has a connection of its own', async () => {
     const { intake, queue } = fakes(
       () => new Promise(() => undefined),

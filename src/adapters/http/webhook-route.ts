@@ -27,6 +27,13 @@ export interface RawDelivery {
   readonly source: Source;
   readonly receivedAt: string;
   readonly body: Buffer;
+  /**
+   * The body decoded as UTF-8 for the check, when the webhook made it. An intake may store it instead
+   * of `body`: encoded again it is the very same bytes (for a body that is not valid UTF-8, what any
+   * reader decoding those bytes would see), and ioredis writes a string without copying it into a
+   * buffer of its own first.
+   */
+  readonly text?: string;
 }
 
 export interface RawDeliveryIntake {
@@ -47,9 +54,9 @@ export interface WebhookSource<P> {
   readonly plainCount?: (json: unknown) => number | null;
 }
 
-function parseJson(body: Buffer): unknown {
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch (e) {
     throw new AppError(400, 'invalid-json', `request body is not valid JSON: ${(e as Error).message}`);
   }
@@ -59,8 +66,8 @@ function parseJson(body: Buffer): unknown {
  * The alerts of a body that passed the source's schema. Apart from the async caller, so that nothing of
  * the parsed payload is held while the body is being stored: it dies young, costing the GC nothing.
  */
-function countChecked<P>(src: WebhookSource<P>, body: Buffer): number {
-  const json = parseJson(body);
+function countChecked<P>(src: WebhookSource<P>, text: string): number {
+  const json = parseJson(text);
   return src.plainCount?.(json) ?? src.count(parseOr400(src.schema, json, `${src.source} payload`));
 }
 
@@ -76,11 +83,12 @@ export async function takeDelivery<P>(
   to: { readonly intake?: Intake | undefined; readonly rawIntake?: RawDeliveryIntake | undefined },
 ): Promise<number> {
   if (to.rawIntake) {
-    const alerts = countChecked(src, body);
-    if (alerts > 0) await to.rawIntake.submitRaw({ source: src.source, receivedAt, body });
+    const text = body.toString('utf8');
+    const alerts = countChecked(src, text);
+    if (alerts > 0) await to.rawIntake.submitRaw({ source: src.source, receivedAt, body, text });
     return alerts;
   }
-  const events = src.map(parseOr400(src.schema, parseJson(body), `${src.source} payload`));
+  const events = src.map(parseOr400(src.schema, parseJson(body.toString('utf8')), `${src.source} payload`));
   if (events.length > 0) {
     if (!to.intake) throw new Error('no intake to submit the delivery to');
     await to.intake.submit({ type: 'ingest', delivery: { source: src.source, receivedAt, events } });
