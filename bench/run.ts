@@ -282,6 +282,7 @@ async function benchMode(
       );
       const barePass = await bareThroughput(options, storm, warm);
       barePasses.push(barePass);
+      // Every pass samples the bridge's memory as the first does, so that all are sent alike.
       const rss = sampleRss(sut.bridge.pid);
       const cpu = cpuMeter(sut.bridge.pid, sut.redis?.pid);
       const started = performance.now();
