@@ -166,8 +166,9 @@ export function medianIndex(values: readonly number[]): number {
  * The bridge's throughput passes, each beside the bare server's pass sent right before it, reduced to
  * the median ratio and the pass it came from. A pass lasts well under a second, and a shared machine's
  * speed moves that much from one second to the next, the bare server's figure too: a ratio of two single
- * passes taken half a minute apart said more about the moment than about the bridge. Pairs sent back to
- * back share the moment, and the median of several leaves out the one that did not.
+ * passes taken half a minute apart said more about the moment than about the bridge (and the bare
+ * server, measured first of all, found the load generator still cold). Pairs sent back to back share
+ * the moment, and the median of several leaves out the one that did not.
  */
 export function pairPasses(pairs: readonly { readonly bare: LoadSummary; readonly bridge: LoadSummary }[]): {
   throughput: LoadSummary;
