@@ -112,8 +112,15 @@ function pacedStorm(options: BenchOptions, storm: Storm): Storm {
 async function warmUp(url: string, warm: Storm, options: BenchOptions, bridge: boolean): Promise<void> {
   if (warm.bodies.length === 0) return;
   const before = bridge ? await decisionsTaken(url) : 0;
-  await sendClosedLoop({ ...ALERTMANAGER, url }, warm.bodies, warm.alertsPerBody, options.concurrency);
+  await sendStorm(url, warm, options);
   if (bridge) await waitForDecisions(url, before + warm.sentAlerts, options.drainTimeoutSeconds * 1000);
+}
+
+/** Sends a storm closed loop, `options.concurrency` requests in flight (see `sendClosedLoop`). */
+async function sendStorm(url: string, storm: Storm, options: BenchOptions): Promise<LoadSummary> {
+  return summarize(
+    await sendClosedLoop({ ...ALERTMANAGER, url }, storm.bodies, storm.alertsPerBody, options.concurrency),
+  );
 }
 
 /** Sends a storm open loop at the paced rate (see `sendPaced`). */
@@ -156,14 +163,7 @@ async function bareThroughput(options: BenchOptions, storm: Storm, warm: Storm):
   const server = await startBare(options, warm);
   try {
     const cpu = cpuMeter(server.pid);
-    const load = summarize(
-      await sendClosedLoop(
-        { ...ALERTMANAGER, url: server.url },
-        storm.bodies,
-        storm.alertsPerBody,
-        options.concurrency,
-      ),
-    );
+    const load = await sendStorm(server.url, storm, options);
     return { load, cpu: cpu.use() };
   } finally {
     await server.stop();
@@ -271,7 +271,6 @@ async function benchMode(
       options.redisArgs,
     );
     try {
-      const target = { ...ALERTMANAGER, url: sut.bridge.url };
       log(`bridge, ${mode} mode: warm-up`);
       await warmUp(sut.bridge.url, warm, options, true);
       const baselineRedis =
@@ -286,9 +285,7 @@ async function benchMode(
       const rss = sampleRss(sut.bridge.pid);
       const cpu = cpuMeter(sut.bridge.pid, sut.redis?.pid);
       const started = performance.now();
-      const throughput = summarize(
-        await sendClosedLoop(target, storm.bodies, storm.alertsPerBody, options.concurrency),
-      );
+      const throughput = await sendStorm(sut.bridge.url, storm, options);
       pairs.push({ bare: barePass.load, bridge: throughput });
       if (!first) {
         rss.stop();

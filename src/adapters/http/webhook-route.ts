@@ -82,13 +82,13 @@ export async function takeDelivery<P>(
   body: Buffer,
   to: { readonly intake?: Intake | undefined; readonly rawIntake?: RawDeliveryIntake | undefined },
 ): Promise<number> {
+  const text = body.toString('utf8');
   if (to.rawIntake) {
-    const text = body.toString('utf8');
     const alerts = countChecked(src, text);
     if (alerts > 0) await to.rawIntake.submitRaw({ source: src.source, receivedAt, body, text });
     return alerts;
   }
-  const events = src.map(parseOr400(src.schema, parseJson(body.toString('utf8')), `${src.source} payload`));
+  const events = src.map(parseOr400(src.schema, parseJson(text), `${src.source} payload`));
   if (events.length > 0) {
     if (!to.intake) throw new Error('no intake to submit the delivery to');
     await to.intake.submit({ type: 'ingest', delivery: { source: src.source, receivedAt, events } });
