@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseBenchOptions } from '../../bench/bench-options.js';
 import { startFlags } from '../../bench/bridge-command.js';
+import { benchOptions } from '../helpers/bench-options.js';
 
 describe("the bench starts the bridge with npm start's node flags", () => {
   it('takes the flags between node and the script', () => {
@@ -22,11 +22,7 @@ describe("the bench starts the bridge with npm start's node flags", () => {
 });
 
 describe('--node-flags', () => {
-  const flagsOf = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
-    const o = parseBenchOptions(argv, env);
-    if (o === 'help') throw new Error('help');
-    return o.nodeFlags;
-  };
+  const flagsOf = (argv: string[], env: NodeJS.ProcessEnv = {}) => benchOptions(argv, env).nodeFlags;
 
   it("keeps npm start's flags unless told otherwise", () => {
     expect(flagsOf([])).toBeNull();

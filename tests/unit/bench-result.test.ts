@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchOptions } from '../../bench/bench-options.js';
 import {
   checkTargets,
   type LoadSummary,
@@ -7,6 +6,7 @@ import {
   medianIndex,
   pairPasses,
 } from '../../bench/bench-result.js';
+import { benchOptions } from '../helpers/bench-options.js';
 
 /** A closed-loop pass that accepted `alertsPerSecond`; `tag` tells passes apart. */
 const pass = (alertsPerSecond: number, tag = 0): LoadSummary => ({
@@ -100,11 +100,7 @@ describe('pairPasses: the ratio to the bare server, from passes sent in pairs', 
 });
 
 describe('--throughput-passes', () => {
-  const passesOf = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
-    const o = parseBenchOptions(argv, env);
-    if (o === 'help') throw new Error('help');
-    return o.throughputPasses;
-  };
+  const passesOf = (argv: string[], env: NodeJS.ProcessEnv = {}) => benchOptions(argv, env).throughputPasses;
 
   it('is 3 by default, from the command line or BENCH_THROUGHPUT_PASSES otherwise', () => {
     expect(passesOf([])).toBe(3);
