@@ -107,6 +107,11 @@ export const configSchema = z.object({
   SNAPSHOT_AFTER_BYTES: bytes.default(64 * 1024 * 1024),
   /** How often the SLA check looks for warnings (75% of the resolution time) and breaches. */
   SLA_CHECK_INTERVAL: duration.default(30_000),
+  /**
+   * Threads that check webhook bodies (JSON and schema) for the thread answering senders; 0: that
+   * thread checks them itself. Unset: one in production mode on a machine of two cores or more, else 0.
+   */
+  CHECK_THREADS: z.coerce.number().int().min(0).max(16).optional(),
   ...productionSettings,
 });
 

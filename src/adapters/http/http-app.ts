@@ -6,6 +6,7 @@ import type { ProblemStore } from '../../app/problem-ports.js';
 import { alertmanagerSource } from '../sources/alertmanager-source.js';
 import { zabbixSource } from '../sources/zabbix-source.js';
 import { apiRoutes } from './api-routes.js';
+import type { CheckBody } from './body-check.js';
 import { errorHandler, notFound } from './errors.js';
 import type { IncidentPresenter } from './incident-view.js';
 import { type JiraWebhookDeps, jiraWebhookRoute } from './jira-webhook-route.js';
@@ -18,6 +19,7 @@ import { type RawDeliveryIntake, webhookHandler, webhookRoute } from './webhook-
 export interface HttpDeps {
   readonly intake: Intake;
   readonly rawIntake?: RawDeliveryIntake | undefined;
+  readonly checkBody?: CheckBody | undefined;
   readonly store: IncidentStore;
   readonly problems: ProblemStore;
   readonly clock: Clock;

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { Clock, Intake, Logger, Metrics } from '../../app/ports.js';
 import type { AlertEvent, Source } from '../../domain/model.js';
 import { presentedToken, tokenMatches } from './auth.js';
+import { type CheckBody, countChecked, parseJson } from './body-check.js';
 import { AppError, unavailable } from './errors.js';
 import { parseOr400 } from './validation.js';
 
@@ -20,6 +21,8 @@ export interface WebhookDeps {
   readonly draining: () => boolean;
   /** Set (production mode): checked deliveries are queued as written and read into events by a worker. */
   readonly rawIntake?: RawDeliveryIntake | undefined;
+  /** Set with `rawIntake`: checks bodies off this thread (see `BodyCheckThreads`). */
+  readonly checkBody?: CheckBody | undefined;
 }
 
 /** A checked webhook body, kept as the sender wrote it (UTF-8). */
@@ -54,23 +57,6 @@ export interface WebhookSource<P> {
   readonly plainCount?: (json: unknown) => number | null;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new AppError(400, 'invalid-json', `request body is not valid JSON: ${(e as Error).message}`);
-  }
-}
-
-/**
- * The alerts of a body that passed the source's schema. Apart from the async caller, so that nothing of
- * the parsed payload is held while the body is being stored: it dies young, costing the GC nothing.
- */
-function countChecked<P>(src: WebhookSource<P>, text: string): number {
-  const json = parseJson(text);
-  return src.plainCount?.(json) ?? src.count(parseOr400(src.schema, json, `${src.source} payload`));
-}
-
 /**
  * Checks a body against its source's schema (a 400 naming the bad fields when it does not fit) and
  * hands it on: queued as written to the raw intake when there is one, else read into events and
@@ -80,11 +66,15 @@ export async function takeDelivery<P>(
   src: WebhookSource<P>,
   receivedAt: string,
   body: Buffer,
-  to: { readonly intake?: Intake | undefined; readonly rawIntake?: RawDeliveryIntake | undefined },
+  to: {
+    readonly intake?: Intake | undefined;
+    readonly rawIntake?: RawDeliveryIntake | undefined;
+    readonly checkBody?: CheckBody | undefined;
+  },
 ): Promise<number> {
   const text = body.toString('utf8');
   if (to.rawIntake) {
-    const alerts = countChecked(src, text);
+    const alerts = to.checkBody ? await to.checkBody(src.source, text) : countChecked(src, text);
     if (alerts > 0) await to.rawIntake.submitRaw({ source: src.source, receivedAt, body, text });
     return alerts;
   }

@@ -1,4 +1,5 @@
 import type { AlertEvent, Source } from '../../domain/model.js';
+import { countChecked } from '../http/body-check.js';
 import type { WebhookSource } from '../http/webhook-route.js';
 import { alertmanagerSource } from './alertmanager-source.js';
 import { zabbixSource } from './zabbix-source.js';
@@ -13,4 +14,11 @@ export function decodeWebhookPayload(source: Source, json: unknown): AlertEvent[
 /** Reads a queued webhook body into events, as the webhook would have; throws on a body that does not fit. */
 export function decodeWebhookBody(source: Source, body: string): AlertEvent[] {
   return decodeWebhookPayload(source, JSON.parse(body));
+}
+
+/** The alerts of a webhook body that passes its source's schema; throws the 400 naming the bad fields. */
+export function countWebhookBody(source: Source, text: string): number {
+  return source === 'alertmanager'
+    ? countChecked(alertmanagerSource, text)
+    : countChecked(zabbixSource, text);
 }
