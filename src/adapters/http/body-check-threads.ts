@@ -29,7 +29,8 @@ export type CheckReply =
 /**
  * A check thread keeps nothing: what it allocates is a body's parse, dead once its reply is sent. A
  * small young generation is plenty for that and keeps the process's memory low (V8's default is
- * about 48 MB). The old generation is left unbounded: a body as large as MAX_BODY_BYTES allows must
+ * about 48 MB; in five interleaved pairs of Redis-mode bench runs it took no throughput and about
+ * 10 MB of peak RSS less). The old generation is left unbounded: a body as large as MAX_BODY_BYTES allows must
  * not run the thread out of memory, or its sender, told to try again, would kill it at every try.
  */
 const YOUNG_GENERATION_MB = 8;
