@@ -4,11 +4,13 @@ import type { WebhookSource } from '../http/webhook-route.js';
 import { alertmanagerSource } from './alertmanager-source.js';
 import { zabbixSource } from './zabbix-source.js';
 
-const decode = <P>(src: WebhookSource<P>, json: unknown): AlertEvent[] => src.map(src.schema.parse(json));
+/** Calls `use` with the webhook source of that name: the one place that knows which names there are. */
+const withSource = <R>(source: Source, use: <P>(src: WebhookSource<P>) => R): R =>
+  source === 'alertmanager' ? use(alertmanagerSource) : use(zabbixSource);
 
 /** Reads a parsed webhook payload into events, as the webhook would have; throws on one that does not fit. */
 export function decodeWebhookPayload(source: Source, json: unknown): AlertEvent[] {
-  return source === 'alertmanager' ? decode(alertmanagerSource, json) : decode(zabbixSource, json);
+  return withSource(source, (src) => src.map(src.schema.parse(json)));
 }
 
 /** Reads a queued webhook body into events, as the webhook would have; throws on a body that does not fit. */
@@ -18,7 +20,5 @@ export function decodeWebhookBody(source: Source, body: string): AlertEvent[] {
 
 /** The alerts of a webhook body that passes its source's schema; throws the 400 naming the bad fields. */
 export function countWebhookBody(source: Source, text: string): number {
-  return source === 'alertmanager'
-    ? countChecked(alertmanagerSource, text)
-    : countChecked(zabbixSource, text);
+  return withSource(source, (src) => countChecked(src, text));
 }
